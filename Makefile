@@ -1,0 +1,57 @@
+# Tadamon — two commands: `make run` and `make test`.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+export TADAMON_NO_APP :=
+LANGS := fr ar en
+
+.PHONY: run test install install-test i18n extract-messages db seed serve e2e bench clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+	$(VENV)/bin/pip install -q -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.test-installed
+
+## Compile the French, Arabic and English catalogues (.mo files are build products).
+i18n: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -f --statistics -d translations
+
+## Extract marked strings and merge them into every catalogue (developers).
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	  --ignore-dirs='.* _* .venv tests bench migrations instance node_modules' \
+	  --project=Tadamon -o translations/messages.pot .
+	for l in $(LANGS); do $(VENV)/bin/pybabel update -q --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; done
+
+## Upgrade the database, and load the demo data when it is empty.
+db: i18n
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+
+run: db
+	@echo "Tadamon on http://127.0.0.1:$(PORT)/"
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-1} --threads $${GUNICORN_THREADS:-4} \
+	  --access-logfile - wsgi:app
+
+## The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-test i18n
+	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+	  TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite* translations/*/LC_MESSAGES/*.mo

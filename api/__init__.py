@@ -1,0 +1,100 @@
+"""The JSON API under /api/v1: shared error format, schemas, pagination and registration.
+
+Each area keeps its resources in its own `api.py` (one smorest Blueprint each); this package
+holds what they share and the resources of the foundation (tokens, master data, stock).
+"""
+import marshmallow as ma
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+STATUS_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "too_many_requests", 500: "internal_error",
+}
+
+
+class ErrorBodySchema(ma.Schema):
+    """The body of every API error."""
+
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(load_default=dict)
+
+
+class ErrorSchema(ma.Schema):
+    """`{"error": {"code", "message", "fields"}}`"""
+
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+class PageArgsSchema(ma.Schema):
+    """?page=1&per_page=50"""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
+def page_schema(item_schema, name):
+    """A response schema `{"items": [...], "page", "per_page", "total"}` for `item_schema`."""
+    return type(name, (ma.Schema,), {
+        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+        "page": ma.fields.Integer(required=True),
+        "per_page": ma.fields.Integer(required=True),
+        "total": ma.fields.Integer(required=True),
+        "__doc__": f"A page of {name}.",
+    })
+
+
+def paginate(query, args, session):
+    """Run `query` (a select) for one page; returns the envelope dict."""
+    from sqlalchemy import func, select
+
+    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
+    page, per_page = args["page"], args["per_page"]
+    items = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def error_response(status, message, code=None, fields=None, headers=None):
+    """A JSON error answer in the one format clients rely on."""
+    body = {"error": {"code": code or STATUS_CODES.get(status, "error"),
+                      "message": message, "fields": fields or {}}}
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _webargs_fields(exc):
+    """Flatten webargs' {"json": {...}, "query": {...}} into one dict of field messages."""
+    messages = (getattr(exc, "data", None) or {}).get("messages") or {}
+    fields = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, dict):
+            fields.update(location_messages)
+        else:
+            fields["_schema"] = location_messages
+    return fields
+
+
+def http_error_json(exc: HTTPException):
+    """HTTP errors on API paths, in the error format, keeping headers such as Allow."""
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    fields = _webargs_fields(exc) if exc.code in (400, 422) else {}
+    message = exc.description or exc.name
+    if exc.code == 422 and fields:
+        message = "Invalid input"
+    data = getattr(exc, "data", None) or {}
+    if isinstance(data.get("message"), str):
+        message = data["message"]
+    return error_response(exc.code or 500, message, data.get("code"), fields, headers)
+
+
+def wants_json():
+    """API paths answer errors in JSON."""
+    return request.path.startswith("/api/")

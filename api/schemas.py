@@ -1,0 +1,140 @@
+"""Marshmallow schemas of the foundation's resources. Decimals travel as strings."""
+import marshmallow as ma
+from marshmallow import validate as v
+
+from models.catalogue import CATEGORIES, KINDS, UOMS
+from models.cooperatives import PROVINCES
+from models.stock import LOCATION_KINDS
+
+
+def Dec(**kw):
+    """A decimal field that travels as a string ("12.50") and refuses NaN and infinity."""
+    return ma.fields.Decimal(as_string=True, allow_nan=False, **kw)
+
+
+class CooperativeSchema(ma.Schema):
+    """A cooperative. Payout details appear for admins only."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(dump_only=True)
+    name_fr = ma.fields.String(required=True, validate=v.Length(1, 160))
+    name_ar = ma.fields.String(required=True, validate=v.Length(1, 160))
+    registration_number = ma.fields.String(required=True, validate=v.Length(1, 40))
+    province = ma.fields.String(required=True, validate=v.OneOf(PROVINCES))
+    phone = ma.fields.String(allow_none=True, validate=v.Length(max=40))
+    email = ma.fields.Email(allow_none=True, validate=v.Length(max=120))
+    address = ma.fields.String(allow_none=True, validate=v.Length(max=255))
+    members_total = ma.fields.Integer(validate=v.Range(0, 1_000_000))
+    members_women = ma.fields.Integer(validate=v.Range(0, 1_000_000))
+    members_youth = ma.fields.Integer(validate=v.Range(0, 1_000_000))
+    commission_rate = Dec(allow_none=True, places=4, validate=v.Range(0, 1, max_inclusive=False))
+    payout_bank = ma.fields.String(allow_none=True, validate=v.Length(max=120))
+    payout_account = ma.fields.String(allow_none=True, validate=v.Length(max=64))
+    payout_holder = ma.fields.String(allow_none=True, validate=v.Length(max=160))
+    active = ma.fields.Boolean()
+
+
+PAYOUT_FIELDS = ("payout_bank", "payout_account", "payout_holder")
+
+
+class ProductSchema(ma.Schema):
+    """A catalogue product; GTIN-13 with a valid check digit."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(dump_only=True)
+    sku = ma.fields.String(required=True, validate=v.Length(1, 40))
+    name_fr = ma.fields.String(required=True, validate=v.Length(1, 160))
+    name_ar = ma.fields.String(required=True, validate=v.Length(1, 160))
+    category = ma.fields.String(required=True, validate=v.OneOf(CATEGORIES))
+    kind = ma.fields.String(required=True, validate=v.OneOf(KINDS))
+    uom = ma.fields.String(required=True, validate=v.OneOf(UOMS))
+    net_content = Dec(allow_none=True, places=3, validate=v.Range(0, 100000, min_inclusive=False))
+    content_uom = ma.fields.String(allow_none=True, validate=v.OneOf(("kg", "l")))
+    gtin = ma.fields.String(allow_none=True, validate=v.Regexp(r"^\d{13}$"))
+    retail_price = Dec(allow_none=True, places=2, validate=v.Range(0, 1_000_000))
+    shelf_life_days = ma.fields.Integer(allow_none=True, validate=v.Range(0, 3650))
+    allergens = ma.fields.String(allow_none=True, validate=v.Length(max=255))
+    description = ma.fields.String(allow_none=True, validate=v.Length(max=2000))
+    active = ma.fields.Boolean()
+
+
+class LocationSchema(ma.Schema):
+    """A location: warehouse, shop or stand (real), or a virtual one."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(dump_only=True)
+    code = ma.fields.String(required=True, validate=v.Length(1, 32))
+    name_fr = ma.fields.String(required=True, validate=v.Length(1, 160))
+    name_ar = ma.fields.String(required=True, validate=v.Length(1, 160))
+    kind = ma.fields.String(required=True, validate=v.OneOf(LOCATION_KINDS))
+    address = ma.fields.String(allow_none=True, validate=v.Length(max=255))
+    province = ma.fields.String(allow_none=True, validate=v.Length(max=40))
+    active = ma.fields.Boolean()
+    is_virtual = ma.fields.Boolean(dump_only=True)
+
+
+class LotSchema(ma.Schema):
+    """A traceable lot, with its parents (the lot genealogy)."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(dump_only=True)
+    code = ma.fields.String(required=True, validate=v.Length(1, 40))
+    product_id = ma.fields.Integer(required=True)
+    cooperative_id = ma.fields.Integer(required=True)
+    harvest_date = ma.fields.Date(allow_none=True)
+    production_date = ma.fields.Date(allow_none=True)
+    best_before = ma.fields.Date(allow_none=True)
+    origin_type = ma.fields.String(dump_only=True, allow_none=True)
+    origin_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    parent_ids = ma.fields.List(ma.fields.Integer(), dump_only=True)
+
+
+class LotUpdateSchema(ma.Schema):
+    """The dates of a lot an admin may correct."""
+
+    harvest_date = ma.fields.Date(allow_none=True)
+    production_date = ma.fields.Date(allow_none=True)
+    best_before = ma.fields.Date(allow_none=True)
+
+
+class ListArgsSchema(ma.Schema):
+    """Paging and an optional text filter."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(load_default=1, validate=v.Range(1, 1_000_000))
+    per_page = ma.fields.Integer(load_default=50, validate=v.Range(1, 500))
+    q = ma.fields.String(validate=v.Length(max=100))
+
+
+class StockArgsSchema(ListArgsSchema):
+    """Filters of GET /stock."""
+
+    location_id = ma.fields.Integer(validate=v.Range(1, 2**31 - 1))
+    product_id = ma.fields.Integer(validate=v.Range(1, 2**31 - 1))
+    lot_id = ma.fields.Integer(validate=v.Range(1, 2**31 - 1))
+    cooperative_id = ma.fields.Integer(validate=v.Range(1, 2**31 - 1))
+
+
+class StockItemSchema(ma.Schema):
+    """A lot on hand at a location."""
+
+    class Meta:
+        ordered = True
+
+    lot_id = ma.fields.Integer(required=True)
+    lot_code = ma.fields.String(required=True)
+    product_id = ma.fields.Integer(required=True)
+    location_id = ma.fields.Integer(required=True)
+    cooperative_id = ma.fields.Integer(required=True)
+    quantity = Dec(required=True)
+    best_before = ma.fields.Date(allow_none=True)

@@ -1,0 +1,104 @@
+"""Who may do what: every route declares its roles; one before_request enforces them.
+
+A route without a declaration is refused (default deny), and a test walks the URL map to
+prove every route declares its roles and every other role is refused.
+"""
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from models.users import ROLES
+
+PUBLIC = frozenset({"public"})
+# Blueprints whose routes are public by nature (static files, the API's spec and docs).
+PUBLIC_BLUEPRINTS = {"bootstrap", "api-docs"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def roles(*names):
+    """Declare the roles that may use a view: `@roles("admin", "operator")`."""
+    unknown = set(names) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view):
+        view.access = frozenset(names)
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Declare a view open to anyone (the login page)."""
+    view.access = PUBLIC
+    return view
+
+
+def any_user(view):
+    """Declare a view open to every signed-in user, whatever the role."""
+    view.access = frozenset(ROLES)
+    return view
+
+
+def is_api_request():
+    """API routes answer in JSON; pages answer in HTML."""
+    return request.path.startswith("/api/")
+
+
+def view_access(endpoint):
+    """The declared roles of an endpoint, or None when it declares nothing."""
+    if endpoint == "static" or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def enforce_access():
+    """before_request: authenticate, check the role, and check CSRF on unsafe requests."""
+    if request.endpoint is None:
+        return None  # routing will answer 404/405
+    access = view_access(request.endpoint)
+    if access is None:
+        current_app.logger.error("route %s declares no roles: refused", request.endpoint)
+        abort(403)
+    _check_csrf()
+    if access is PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        if is_api_request():
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path))
+    if current_user.role not in access:
+        abort(403)
+    return None
+
+
+def _check_csrf():
+    """Forms and session-authenticated API calls need a CSRF token; bearer-token calls do not."""
+    if request.method in SAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if is_api_request() and (g.get("auth_via") == "token" or
+                             request.headers.get("Authorization", "").startswith(("Bearer ", "Basic "))):
+        return
+    token = request.headers.get("X-CSRFToken") or request.form.get("csrf_token")
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from exc
+
+
+def shop_scope(view):
+    """For cashier routes with a `location_id`: a cashier only works at their own shops."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        location_id = kwargs.get("location_id")
+        if (current_user.role == "cashier" and location_id is not None
+                and int(location_id) not in current_user.shop_ids()):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper

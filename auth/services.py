@@ -1,0 +1,78 @@
+"""Authentication: passwords with a throttle held in the database, and bearer tokens."""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from extensions import db
+from models.cooperatives import utcnow
+from models.users import ApiToken, LoginAttempt, User, hash_token
+
+
+class LoginThrottled(Exception):
+    """Too many failed attempts for this username: wait `minutes`."""
+
+    def __init__(self, minutes):
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+def _recent_failures(username):
+    """Failed attempts for `username` in the lock window since its last success."""
+    window = utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    last_ok = db.session.execute(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
+        )
+    ).scalar()
+    since = max(window, last_ok) if last_ok else window
+    return db.session.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            LoginAttempt.username == username,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
+        )
+    ).one()
+
+
+def authenticate(username, password, remote_addr=None):
+    """The active user with these credentials, or None. Records the attempt.
+
+    Raises LoginThrottled after LOGIN_MAX_FAILURES failures in the window, even with the
+    right password, so guessing gains nothing.
+    """
+    username = (username or "").strip()[:64]
+    failures, first = _recent_failures(username)
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        remaining = max(1, int(((first + lock) - utcnow()).total_seconds() // 60) + 1)
+        raise LoginThrottled(remaining)
+    user = db.session.execute(select(User).where(User.username == username)).scalar()
+    ok = bool(user and user.active and user.check_password(password or ""))
+    db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=ok))
+    return user if ok else None
+
+
+def user_for_token(clear_token):
+    """The user owning a live bearer token, or None."""
+    if not clear_token:
+        return None
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(clear_token),
+                               ApiToken.revoked_at.is_(None))
+    ).scalar()
+    if token is None or not token.user.active:
+        return None
+    return token.user
+
+
+def revoke_token(clear_token):
+    """Revoke a token; True when one was live."""
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(clear_token),
+                               ApiToken.revoked_at.is_(None))
+    ).scalar()
+    if token is None:
+        return False
+    token.revoked_at = utcnow()
+    return True

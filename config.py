@@ -1,0 +1,78 @@
+"""Configuration classes, read from the environment (microblog style)."""
+import os
+from decimal import Decimal
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+DEFAULT_SECRET = "dev-only-not-a-secret"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(BASE_DIR, "instance", "tadamon.sqlite")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    BOOTSTRAP_SERVE_LOCAL = True
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+    LANGUAGES = {"fr": "Français", "ar": "العربية", "en": "English"}
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    # flask-smorest: the spec lives under the API prefix, its docs page from local files.
+    API_TITLE = "Tadamon API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    # Business settings an admin may change per deployment.
+    DEFAULT_COMMISSION_RATE = Decimal(os.environ.get("DEFAULT_COMMISSION_RATE", "0.15"))
+    EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", "30"))
+    MAX_LINE_DISCOUNT_RATE = Decimal(os.environ.get("MAX_LINE_DISCOUNT_RATE", "0.20"))
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    API_PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    """Local use: the embedded SQLite file under instance/."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: its own database, CSRF on (tests fetch tokens like a browser)."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    LOGIN_MAX_FAILURES = 3
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
+
+
+class ProductionConfig(Config):
+    """Production: DATABASE_URL and a real SECRET_KEY come from the environment."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls):
+        """Refuse to start without a database URL or with the default secret."""
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("ProductionConfig needs DATABASE_URL in the environment")
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == DEFAULT_SECRET or len(secret) < 16:
+            raise RuntimeError("ProductionConfig needs a real SECRET_KEY (16+ characters)")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,33 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+
+from api import ErrorSchema
+
+# Named constraints so Alembic migrations are stable on SQLite and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+bootstrap = Bootstrap5()
+
+
+class TadamonApi(Api):
+    """flask-smorest's Api documenting our error format. One per app (create_app makes it)."""
+
+    ERROR_SCHEMA = ErrorSchema

@@ -1,0 +1,203 @@
+"""The stock-ledger service: the one writer of stock movements and balances.
+
+Every stock change in Tadamon calls `post_movements` (or `move` for one line). In one
+transaction it locks the balance rows it touches, ordered by id so two writers never
+deadlock, refuses to take a real location below zero, writes the immutable movements and
+updates the balances. It flushes through Core and never commits: the caller owns the
+transaction.
+"""
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from extensions import db
+from models.cooperatives import utcnow
+from models.errors import InsufficientStock, ValidationFailed
+from models.stock import MOVEMENT_KINDS, VIRTUAL_KINDS, Location, Lot, StockBalance, StockMovement
+from models.types import quantity as round_quantity
+
+
+@dataclass(frozen=True)
+class Move:
+    """One line to post: `quantity` of `lot_id` from one location to another."""
+
+    lot_id: int
+    quantity: Decimal
+    from_location_id: int
+    to_location_id: int
+    note: str | None = None
+
+
+def move(lot_id, quantity, from_location_id, to_location_id, **kwargs):
+    """Post a single movement. See `post_movements` for the keyword arguments."""
+    return post_movements(
+        [Move(lot_id, quantity, from_location_id, to_location_id)], **kwargs
+    )
+
+
+def _insert_missing_balances(keys):
+    """Create zero balances for (lot, location) pairs that have none, racing writers tolerated."""
+    dialect = db.session.get_bind().dialect.name
+    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    stmt = ins(StockBalance.__table__).on_conflict_do_nothing(
+        index_elements=["lot_id", "location_id"]
+    )
+    db.session.execute(
+        stmt,
+        [
+            {"lot_id": lot, "location_id": loc, "quantity": Decimal(0), "updated_at": now}
+            for lot, loc in keys
+        ],
+    )
+
+
+def _lock_balances(keys):
+    """SELECT … FOR UPDATE the balance rows, in id order (no-op clause on SQLite,
+    where the write transaction was taken up front by BEGIN IMMEDIATE)."""
+    table = StockBalance.__table__
+    stmt = (
+        select(table.c.id, table.c.lot_id, table.c.location_id, table.c.quantity)
+        .where(tuple_(table.c.lot_id, table.c.location_id).in_(list(keys)))
+        .order_by(table.c.id)
+        .with_for_update()
+    )
+    return {(r.lot_id, r.location_id): r for r in db.session.execute(stmt)}
+
+
+def _validate(moves, kind):
+    """Reject malformed movements before touching the database."""
+    if kind not in MOVEMENT_KINDS:
+        raise ValidationFailed(f"Unknown movement kind {kind!r}", fields={"kind": [kind]})
+    if not moves:
+        raise ValidationFailed("No movement to post", code="empty")
+    clean = []
+    for m in moves:
+        try:
+            qty = Decimal(m.quantity)
+        except (InvalidOperation, TypeError, ValueError):
+            raise ValidationFailed("Quantity must be a number", fields={"quantity": [str(m.quantity)]})
+        if not qty.is_finite() or qty <= 0:
+            raise ValidationFailed("Quantity must be positive", fields={"quantity": [str(qty)]})
+        if m.from_location_id == m.to_location_id:
+            raise ValidationFailed("Source and destination are the same location")
+        clean.append(Move(m.lot_id, round_quantity(qty), m.from_location_id, m.to_location_id, m.note))
+    return clean
+
+
+def post_movements(moves, *, kind, user_id=None, document_type=None, document_id=None,
+                   note=None, at=None):
+    """Post `moves` atomically: lock, check, write movements, update balances.
+
+    Raises InsufficientStock (naming lot, location, available and asked) when a real
+    location would go negative, ValidationFailed for malformed input. Nothing is written
+    in either case. Returns the list of validated moves.
+    """
+    moves = _validate(moves, kind)
+    keys = sorted({(m.lot_id, m.from_location_id) for m in moves}
+                  | {(m.lot_id, m.to_location_id) for m in moves})
+    location_ids = {loc for _, loc in keys}
+    kinds = dict(db.session.execute(
+        select(Location.id, Location.kind).where(Location.id.in_(location_ids))
+    ).all())
+    missing = location_ids - kinds.keys()
+    if missing:
+        raise ValidationFailed("Unknown location", code="unknown_location",
+                               fields={"location_id": sorted(missing)}, status=422)
+
+    _insert_missing_balances(keys)
+    locked = _lock_balances(keys)
+
+    deltas = {key: Decimal(0) for key in keys}
+    taken = {key: Decimal(0) for key in keys}
+    for m in moves:
+        deltas[(m.lot_id, m.from_location_id)] -= m.quantity
+        taken[(m.lot_id, m.from_location_id)] += m.quantity
+        deltas[(m.lot_id, m.to_location_id)] += m.quantity
+
+    for key in keys:
+        lot_id, loc_id = key
+        new_qty = locked[key].quantity + deltas[key]
+        if new_qty < 0 and kinds[loc_id] not in VIRTUAL_KINDS:
+            lot = db.session.get(Lot, lot_id)
+            loc = db.session.get(Location, loc_id)
+            raise InsufficientStock(
+                lot_id=lot_id, lot_code=lot.code if lot else str(lot_id),
+                location_id=loc_id, location_name=loc.name_fr,
+                available=locked[key].quantity, requested=taken[key],
+            )
+
+    now = at or utcnow()
+    table = StockBalance.__table__
+    changed = [
+        {"b_id": locked[key].id, "b_qty": locked[key].quantity + delta, "b_at": now}
+        for key, delta in deltas.items() if delta != 0
+    ]
+    if changed:
+        db.session.execute(
+            update(table)
+            .where(table.c.id == db.bindparam("b_id"))
+            .values(quantity=db.bindparam("b_qty"), updated_at=db.bindparam("b_at")),
+            changed,
+            execution_options={"synchronize_session": False},
+        )
+    db.session.execute(
+        StockMovement.__table__.insert(),
+        [
+            {
+                "created_at": now, "lot_id": m.lot_id, "quantity": m.quantity,
+                "from_location_id": m.from_location_id, "to_location_id": m.to_location_id,
+                "kind": kind, "document_type": document_type, "document_id": document_id,
+                "user_id": user_id, "note": m.note or note,
+            }
+            for m in moves
+        ],
+    )
+    return moves
+
+
+def available(lot_id, location_id):
+    """Quantity of a lot on hand at a location (no lock: for display and proposals)."""
+    qty = db.session.execute(
+        select(StockBalance.quantity).where(
+            StockBalance.lot_id == lot_id, StockBalance.location_id == location_id
+        )
+    ).scalar()
+    return qty if qty is not None else Decimal(0)
+
+
+def integrity_mismatches():
+    """Every (lot, location) whose balance differs from the ledger's sums; empty when sound."""
+    mv = StockMovement.__table__
+    bal = StockBalance.__table__
+    inflow = select(mv.c.lot_id, mv.c.to_location_id.label("location_id"),
+                    mv.c.quantity.label("qty"))
+    outflow = select(mv.c.lot_id, mv.c.from_location_id.label("location_id"),
+                     (-mv.c.quantity).label("qty"))
+    flows = inflow.union_all(outflow).subquery()
+    sums = dict(
+        ((r.lot_id, r.location_id), Decimal(r.total or 0))
+        for r in db.session.execute(
+            select(flows.c.lot_id, flows.c.location_id, db.func.sum(flows.c.qty).label("total"))
+            .group_by(flows.c.lot_id, flows.c.location_id)
+        )
+    )
+    balances = {
+        (r.lot_id, r.location_id): Decimal(r.quantity)
+        for r in db.session.execute(select(bal.c.lot_id, bal.c.location_id, bal.c.quantity))
+    }
+    real = set(db.session.execute(
+        select(Location.id).where(Location.kind.not_in(VIRTUAL_KINDS))).scalars())
+    problems = []
+    for key in sorted(sums.keys() | balances.keys()):
+        ledger = round_quantity(sums.get(key, Decimal(0)))
+        balance = round_quantity(balances.get(key, Decimal(0)))
+        if ledger != balance:
+            problems.append({"lot_id": key[0], "location_id": key[1],
+                             "balance": balance, "ledger": ledger, "problem": "mismatch"})
+        elif balance < 0 and key[1] in real:
+            problems.append({"lot_id": key[0], "location_id": key[1],
+                             "balance": balance, "ledger": ledger, "problem": "negative"})
+    return problems

@@ -1,0 +1,119 @@
+"""Users, their roles and shops, API tokens and the login throttle."""
+import hashlib
+import secrets
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+from models.cooperatives import utcnow
+
+ROLE_ADMIN = "admin"
+ROLE_OPERATOR = "operator"
+ROLE_CASHIER = "cashier"
+ROLE_COOPERATIVE = "cooperative"
+ROLES = (ROLE_ADMIN, ROLE_OPERATOR, ROLE_CASHIER, ROLE_COOPERATIVE)
+
+user_shops = db.Table(
+    "user_shops",
+    db.Column("user_id", db.Integer, db.ForeignKey("users.id"), primary_key=True),
+    db.Column("location_id", db.Integer, db.ForeignKey("locations.id"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """A person using Tadamon. Cashiers are tied to shops, cooperative users to one cooperative."""
+
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(64), unique=True, nullable=False)
+    full_name = db.Column(db.String(120))
+    password_hash = db.Column(db.String(255), nullable=False)
+    role = db.Column(db.String(16), nullable=False)
+    locale = db.Column(db.String(5), nullable=False, default="fr")
+    cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    cooperative = db.relationship("Cooperative")
+    shops = db.relationship("Location", secondary=user_shops, lazy="selectin")
+
+    __table_args__ = (
+        db.CheckConstraint(
+            "role IN ('admin', 'operator', 'cashier', 'cooperative')", name="role"
+        ),
+        db.CheckConstraint(
+            "(role = 'cooperative') = (cooperative_id IS NOT NULL)", name="cooperative_link"
+        ),
+    )
+
+    @property
+    def is_active(self):
+        """Flask-Login refuses deactivated users."""
+        return self.active
+
+    def set_password(self, password):
+        """Store a salted hash, never the password."""
+        from flask import current_app
+
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password):
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles):
+        """True when the user's role is one of `roles`."""
+        return self.role in roles
+
+    def shop_ids(self):
+        """Ids of the shops a cashier works at."""
+        return {shop.id for shop in self.shops}
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored as SHA-256: a leaked table gives no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API, stored hashed, revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    token_hash = db.Column(db.String(64), unique=True, nullable=False)
+    name = db.Column(db.String(80))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime)
+    revoked_at = db.Column(db.DateTime)
+
+    user = db.relationship("User")
+
+    @classmethod
+    def issue(cls, user, name=None):
+        """Create a token for `user`; returns (row, clear token). The clear token is shown once."""
+        clear = secrets.token_urlsafe(32)
+        row = cls(user=user, token_hash=hash_token(clear), name=name)
+        db.session.add(row)
+        return row, clear
+
+
+class LoginAttempt(db.Model):
+    """Every login attempt, so throttling holds across workers and hosts."""
+
+    __tablename__ = "login_attempts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(64), nullable=False)
+    remote_addr = db.Column(db.String(64))
+    succeeded = db.Column(db.Boolean, nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_login_attempts_username_at", "username", "at"),)

@@ -1,0 +1,1 @@
+"""Shops and stands: point of sale, cash sessions, receipts, refunds, shop stock."""

@@ -1,0 +1,75 @@
+"""Template helpers: locale and direction, number and date formatting, the menu of each role."""
+from decimal import Decimal
+
+from flask import current_app, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+# (endpoint, label, roles): only endpoints that exist are shown.
+MENU = [
+    ("admin.dashboard", _l("Dashboard"), {"admin"}),
+    ("warehouse.index", _l("Warehouse"), {"admin", "operator"}),
+    ("warehouse.stock", _l("Stock"), {"admin", "operator"}),
+    ("transfers.index", _l("Transfers"), {"admin", "operator"}),
+    ("shop.index", _l("Point of sale"), {"cashier"}),
+    ("shop.stock", _l("Shop stock"), {"cashier"}),
+    ("portal.index", _l("My consignment"), {"cooperative"}),
+    ("admin.cooperatives", _l("Cooperatives"), {"admin"}),
+    ("admin.products", _l("Products"), {"admin"}),
+    ("admin.locations", _l("Locations"), {"admin"}),
+    ("admin.users", _l("Users"), {"admin"}),
+    ("reports.index", _l("Reports"), {"admin"}),
+]
+
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "operator": _l("Warehouse operator"),
+    "cashier": _l("Cashier"),
+    "cooperative": _l("Cooperative"),
+}
+
+
+def menu_for(user):
+    """The menu entries a user may open."""
+    if not user.is_authenticated:
+        return []
+    return [(url_for(endpoint), label) for endpoint, label, roles in MENU
+            if user.role in roles and endpoint in current_app.view_functions]
+
+
+def fmt_decimal(value, places=2):
+    """Format a Decimal for display in the user's locale ("1 234,50" in French)."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(value, format=pattern)
+
+
+def fmt_qty(value):
+    """A quantity with as few decimals as it needs (3 kg, 2,5 kg, 0,125 kg)."""
+    if value is None:
+        return ""
+    value = Decimal(value).normalize()
+    places = max(0, -value.as_tuple().exponent)
+    return fmt_decimal(value, min(places, 3))
+
+
+def register(app):
+    """Install filters and the context processor."""
+    app.jinja_env.filters["money"] = lambda v: fmt_decimal(v, 2)
+    app.jinja_env.filters["qty"] = fmt_qty
+
+    @app.context_processor
+    def inject():
+        locale = str(get_locale() or "fr")
+        return {
+            "current_locale": locale,
+            "text_dir": "rtl" if locale == "ar" else "ltr",
+            "languages": current_app.config["LANGUAGES"],
+            "menu": menu_for(current_user),
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "localized": lambda obj: obj.name(locale) if obj is not None else "",
+        }

@@ -1,0 +1,1 @@
+"""Warehouse operations: receptions, packaging runs, labels, stock views, recall, transfers."""
