@@ -33,7 +33,8 @@ extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
 	  --ignore-dirs='.* _* .venv tests bench migrations instance node_modules' \
 	  --project=Tadamon -o translations/messages.pot .
-	for l in $(LANGS); do $(VENV)/bin/pybabel update -q --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; done
+	for l in $(LANGS); do $(VENV)/bin/pybabel update -q --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; done
+	$(PY) tools/apply_translations.py
 
 ## Upgrade the database, and load the demo data when it is empty.
 db: i18n

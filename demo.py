@@ -430,20 +430,41 @@ def _seed_users(cooperatives, locations):
     return users
 
 
-def seed_demo():
+def seed_demo(activity=True):
     """Load the demo data through the master-data services; flush only, the caller commits.
 
     Callable on an empty database (the system locations may already exist) and again on a
-    seeded one, which it updates in place. Returns counts of what it loaded.
+    seeded one, which it updates in place. With `activity`, each feature area adds a few
+    weeks of life (receptions, packaging runs, transfers, sales...) through its own
+    `<area>/demo.py` `seed(summary)`, always via the services. Returns counts.
     """
     cooperatives = _seed_cooperatives()
     products = _seed_products()
     locations = _seed_locations()
     users = _seed_users(cooperatives, locations)
-    return {
+    summary = {
         "cooperatives": len(cooperatives),
         "products": len(products),
         "products with GTIN": sum(1 for p in products if p.gtin),
         "locations": len(locations),
         "users": len(users),
     }
+    if activity:
+        _seed_activity(summary)
+    return summary
+
+
+def _seed_activity(summary):
+    """Let each feature area add its demo activity, in the order goods flow."""
+    import importlib
+
+    from wsgi import AREAS
+
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"{area}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name in (area, f"{area}.demo"):
+                continue
+            raise
+        module.seed(summary)

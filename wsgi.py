@@ -137,7 +137,7 @@ def register_blueprints(app):
     api = app.extensions["tadamon_api"]
     for blp in (tokens_api, catalogue_api, stock_api):
         api.register_blueprint(blp)
-    for module in ("warehouse", "shop", "portal"):
+    for module in AREAS:
         register_area(app, module)
     app.before_request(enforce_access)
 
@@ -148,6 +148,10 @@ def register_blueprints(app):
             session.modified = False
             session.accessed = False
         return response
+
+
+# Feature packages beside the foundation, each with `register(app, api)` in its __init__.
+AREAS = ("warehouse", "transfers", "shop", "portal", "reports")
 
 
 def register_area(app, module):

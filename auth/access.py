@@ -69,7 +69,8 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         if is_api_request():
-            abort(401)
+            abort(401, description="Authentication required: send 'Authorization: Bearer <token>' "
+                                   "(POST /api/v1/tokens issues one).")
         return redirect(url_for("auth.login", next=request.full_path))
     if current_user.role not in access:
         abort(403)

@@ -30,7 +30,7 @@ def _seed(app):
     from demo import DEMO_LOGINS, seed_demo
 
     with app.app_context():
-        seed_demo()
+        seed_demo(activity=False)
         db.session.commit()
     for username, password, _role, _what in DEMO_LOGINS:
         PASSWORDS[username] = password

@@ -1,0 +1,159 @@
+"""The consignment ledger: what each cooperative is owed, line by line, immutable.
+
+Amounts are signed from the cooperative's point of view: a sale adds what it is owed
+(line total less the commission, at the rate frozen at the time of sale), a refund
+reverses it, a fee or a payout takes away. The balance is the sum.
+"""
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from extensions import db
+from models.cooperatives import Cooperative, utcnow
+from models.errors import ValidationFailed
+from models.types import Money, Quantity, Rate, money
+
+ENTRY_KINDS = ("sale", "refund", "payout", "fee", "adjustment")
+
+
+class CommissionRule(db.Model):
+    """A commission rate: platform-wide (no cooperative) or per cooperative, optionally per
+    product category. The most specific rule wins."""
+
+    __tablename__ = "commission_rules"
+
+    id = db.Column(db.Integer, primary_key=True)
+    cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
+    category = db.Column(db.String(32))
+    rate = db.Column(Rate, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        db.UniqueConstraint("cooperative_id", "category", name="uq_commission_rules_scope"),
+        db.CheckConstraint("rate >= 0 AND rate < 1", name="rate_range"),
+    )
+
+
+class ConsignmentEntry(db.Model):
+    """One immutable line of a cooperative's account with the platform."""
+
+    __tablename__ = "consignment_entries"
+
+    id = db.Column(db.Integer, primary_key=True)
+    cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    kind = db.Column(db.String(16), nullable=False)
+    # Signed: + owed to the cooperative, - paid out or charged.
+    amount = db.Column(Money, nullable=False)
+    # For sales and refunds: the sale value, the frozen rate and the commission taken.
+    gross = db.Column(Money)
+    commission_rate = db.Column(Rate)
+    commission = db.Column(Money)
+    lot_id = db.Column(db.Integer, db.ForeignKey("lots.id"))
+    quantity = db.Column(Quantity)
+    location_id = db.Column(db.Integer, db.ForeignKey("locations.id"))
+    document_type = db.Column(db.String(32))
+    document_id = db.Column(db.Integer)
+    reference = db.Column(db.String(120))
+    note = db.Column(db.String(255))
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+    cooperative = db.relationship("Cooperative")
+    lot = db.relationship("Lot")
+    location = db.relationship("Location")
+
+    __table_args__ = (
+        db.CheckConstraint(
+            "kind IN ('sale', 'refund', 'payout', 'fee', 'adjustment')", name="kind"),
+        # Covering index: a balance is an index-only sum, even over millions of rows.
+        db.Index("ix_consignment_entries_coop_time", "cooperative_id", "created_at", "kind", "amount"),
+        db.Index("ix_consignment_entries_document", "document_type", "document_id"),
+    )
+
+
+def commission_rate_for(cooperative_id, category=None):
+    """The rate in force now for a cooperative and a product category.
+
+    Most specific first: (cooperative, category) rule, the cooperative's own rate,
+    (platform, category) rule, the platform rule, then the configured default.
+    """
+    rules = {
+        (r.cooperative_id, r.category): r.rate
+        for r in db.session.execute(
+            select(CommissionRule).where(
+                (CommissionRule.cooperative_id == cooperative_id)
+                | CommissionRule.cooperative_id.is_(None))
+        ).scalars()
+    }
+    if (cooperative_id, category) in rules and category is not None:
+        return rules[(cooperative_id, category)]
+    coop_rate = db.session.execute(
+        select(Cooperative.commission_rate).where(Cooperative.id == cooperative_id)).scalar()
+    if coop_rate is not None:
+        return coop_rate
+    if category is not None and (None, category) in rules:
+        return rules[(None, category)]
+    if (None, None) in rules:
+        return rules[(None, None)]
+    return Decimal(current_app.config["DEFAULT_COMMISSION_RATE"])
+
+
+def sale_entry_values(gross, rate):
+    """(commission, owed) for a sale line of value `gross` at `rate`, to the centime."""
+    gross = money(gross)
+    commission = money(gross * Decimal(rate))
+    return commission, gross - commission
+
+
+def post_entries(entries):
+    """Write consignment entries (dicts of ConsignmentEntry columns) through Core, in the
+    caller's transaction. Sale and refund entries must carry gross, rate and commission."""
+    if not entries:
+        return
+    now = utcnow()
+    rows = []
+    for e in entries:
+        if e.get("kind") not in ENTRY_KINDS:
+            raise ValidationFailed("Unknown consignment entry kind", fields={"kind": [str(e.get("kind"))]})
+        row = {c.name: None for c in ConsignmentEntry.__table__.columns if c.name != "id"}
+        row.update(e)
+        row["created_at"] = row["created_at"] or now
+        row["amount"] = money(row["amount"])
+        rows.append(row)
+    db.session.execute(ConsignmentEntry.__table__.insert(), rows)
+
+
+def record_sale_line(*, cooperative_id, category, gross, lot_id, quantity, location_id,
+                     document_type, document_id, user_id=None, at=None, kind="sale", rate=None):
+    """The entry a sold (or refunded, kind='refund') line makes: owed = gross less commission.
+
+    A refund passes the sale's frozen `rate` and is written with negative amounts.
+    """
+    rate = commission_rate_for(cooperative_id, category) if rate is None else Decimal(rate)
+    commission, owed = sale_entry_values(gross, rate)
+    sign = Decimal(-1) if kind == "refund" else Decimal(1)
+    post_entries([{
+        "cooperative_id": cooperative_id, "kind": kind, "created_at": at,
+        "amount": sign * owed, "gross": sign * money(gross), "commission_rate": rate,
+        "commission": sign * commission, "lot_id": lot_id, "quantity": quantity,
+        "location_id": location_id, "document_type": document_type,
+        "document_id": document_id, "user_id": user_id,
+    }])
+    return rate, commission, owed
+
+
+def balance(cooperative_id, until=None):
+    """{"owed", "fees", "paid", "adjustments", "balance"} for a cooperative (entries before `until`)."""
+    e = ConsignmentEntry
+    query = select(
+        func.coalesce(func.sum(case((e.kind.in_(("sale", "refund")), e.amount), else_=0)), 0),
+        func.coalesce(func.sum(case((e.kind == "fee", e.amount), else_=0)), 0),
+        func.coalesce(func.sum(case((e.kind == "payout", e.amount), else_=0)), 0),
+        func.coalesce(func.sum(case((e.kind == "adjustment", e.amount), else_=0)), 0),
+    ).where(e.cooperative_id == cooperative_id)
+    if until is not None:
+        query = query.where(e.created_at < until)
+    owed, fees, paid, adjustments = (money(v) for v in db.session.execute(query).one())
+    return {"owed": owed, "fees": -fees, "paid": -paid, "adjustments": adjustments,
+            "balance": owed + fees + paid + adjustments}
