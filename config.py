@@ -30,6 +30,7 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
     # Business settings an admin may change per deployment.
     DEFAULT_COMMISSION_RATE = Decimal(os.environ.get("DEFAULT_COMMISSION_RATE", "0.15"))
+    PACKAGING_FEE_PER_UNIT = Decimal(os.environ.get("PACKAGING_FEE_PER_UNIT", "0"))
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", "30"))
     MAX_LINE_DISCOUNT_RATE = Decimal(os.environ.get("MAX_LINE_DISCOUNT_RATE", "0.20"))
     LOGIN_MAX_FAILURES = 5

@@ -13,13 +13,15 @@ MENU = [
     ("warehouse.stock", _l("Stock"), {"admin", "operator"}),
     ("transfers.index", _l("Transfers"), {"admin", "operator"}),
     ("shop.index", _l("Point of sale"), {"cashier"}),
-    ("shop.stock", _l("Shop stock"), {"cashier"}),
+    ("transfers.shop_stock", _l("Shop stock"), {"cashier"}),
+    ("transfers.requests", _l("Replenishment"), {"cashier"}),
     ("portal.index", _l("My consignment"), {"cooperative"}),
     ("admin.cooperatives", _l("Cooperatives"), {"admin"}),
     ("admin.products", _l("Products"), {"admin"}),
     ("admin.locations", _l("Locations"), {"admin"}),
     ("admin.users", _l("Users"), {"admin"}),
-    ("reports.index", _l("Reports"), {"admin"}),
+    ("portal.overview", _l("Consignment"), {"admin"}),
+    ("portal.payouts", _l("Payouts"), {"admin"}),
 ]
 
 

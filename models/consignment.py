@@ -157,3 +157,20 @@ def balance(cooperative_id, until=None):
     owed, fees, paid, adjustments = (money(v) for v in db.session.execute(query).one())
     return {"owed": owed, "fees": -fees, "paid": -paid, "adjustments": adjustments,
             "balance": owed + fees + paid + adjustments}
+
+
+def charge_packaging_fee(*, cooperative_id, units, document_id, user_id=None, at=None):
+    """The packaging fee a packaging run charges its cooperative: units × fee per unit.
+
+    The fee per unit is PACKAGING_FEE_PER_UNIT (zero: no fee). Returns the fee charged.
+    """
+    per_unit = Decimal(str(current_app.config.get("PACKAGING_FEE_PER_UNIT") or 0))
+    fee = money(per_unit * Decimal(units))
+    if fee > 0:
+        post_entries([{
+            "cooperative_id": cooperative_id, "kind": "fee", "amount": -fee,
+            "quantity": Decimal(units), "document_type": "packaging_run",
+            "document_id": document_id, "user_id": user_id, "created_at": at,
+            "note": "packaging fee",
+        }])
+    return fee
