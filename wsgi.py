@@ -99,6 +99,14 @@ def register_extensions(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    @app.teardown_request
+    def end_transaction(exc):
+        """No transaction outlives its request (a view that raised or forgot is rolled back);
+        the app context usually ends here too, but not under a test that holds one open."""
+        db.session.remove()
+        g.pop("_login_user", None)
+        g.pop("auth_via", None)
+
     @login_manager.user_loader
     def load_user(user_id):
         return db.session.get(User, int(user_id))

@@ -17,7 +17,9 @@ from extensions import db  # noqa: E402
 from wsgi import create_app  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-PASSWORDS = {}
+from demo import DEMO_LOGINS  # noqa: E402
+
+PASSWORDS = {username: password for username, password, _role, _what in DEMO_LOGINS}
 
 
 def make_config(uri, **overrides):
@@ -27,13 +29,11 @@ def make_config(uri, **overrides):
 
 def _seed(app):
     """Migrated schema plus demo data, committed."""
-    from demo import DEMO_LOGINS, seed_demo
+    from demo import seed_demo
 
     with app.app_context():
         seed_demo(activity=False)
         db.session.commit()
-    for username, password, _role, _what in DEMO_LOGINS:
-        PASSWORDS[username] = password
 
 
 @pytest.fixture(scope="session")
