@@ -101,9 +101,10 @@ def register_extensions(app):
 
     @app.teardown_request
     def end_transaction(exc):
-        """No transaction outlives its request (a view that raised or forgot is rolled back);
-        the app context usually ends here too, but not under a test that holds one open."""
-        db.session.remove()
+        """No transaction outlives its request: what a view did not commit is rolled back.
+        (The app context usually ends here too and removes the session; a test holding one
+        open keeps its objects, merely expired.)"""
+        db.session.rollback()
         g.pop("_login_user", None)
         g.pop("auth_via", None)
 
@@ -126,6 +127,9 @@ def register_extensions(app):
         schema_name_resolver=schema_name), "info": {"description": "Tadamon: inventory, consignment "
                                             "and point of sale for the Oriental region's "
                                             "cooperatives."}})
+    from api.schemas import decimal_string_openapi
+
+    api.ma_plugin.converter.add_attribute_function(decimal_string_openapi)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     api.spec.options["security"] = [{"bearerAuth": []}]

@@ -7,9 +7,28 @@ from models.cooperatives import PROVINCES
 from models.stock import LOCATION_KINDS
 
 
+class DecimalString(ma.fields.Decimal):
+    """A decimal that travels as a string ("12.50"); NaN and infinity refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(as_string=True, allow_nan=False, **kwargs)
+
+
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
+
+
+def decimal_string_openapi(self, field, ret, **kwargs):
+    """Document DecimalString as a string with a pattern (its range is checked server side)."""
+    if isinstance(field, DecimalString):
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            ret.pop(key, None)
+        ret.update({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
+    return {}
+
+
 def Dec(**kw):
-    """A decimal field that travels as a string ("12.50") and refuses NaN and infinity."""
-    return ma.fields.Decimal(as_string=True, allow_nan=False, **kw)
+    """Shorthand for DecimalString(**kw)."""
+    return DecimalString(**kw)
 
 
 class CooperativeSchema(ma.Schema):

@@ -21,9 +21,8 @@ StockPage = page_schema(StockItemSchema, "StockPage")
 
 def lot_out(lot):
     """A lot as the API shows it, with its parents' ids."""
-    data = LotSchema().dump(lot)
-    data["parent_ids"] = [p.id for p in lot.parents]
-    return data
+    lot.parent_ids = [p.id for p in lot.parents]
+    return lot
 
 
 def visible_lot(lot_id):
