@@ -24,16 +24,16 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.test-installed
 
-## Compile the French, Arabic and English catalogues (.mo files are build products).
-i18n: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -f --statistics -d translations
+## Refresh and compile the French, Arabic and English catalogues (.mo files are build products).
+i18n: extract-messages
+	$(VENV)/bin/pybabel -q compile -f -d translations
 
 ## Extract marked strings and merge them into every catalogue (developers).
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
 	  --ignore-dirs='.* _* .venv tests bench migrations instance node_modules' \
-	  --project=Tadamon -o translations/messages.pot .
-	for l in $(LANGS); do $(VENV)/bin/pybabel update -q --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; done
+	  --project=Tadamon --omit-header -o translations/messages.pot .
+	for l in $(LANGS); do $(VENV)/bin/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; done
 	$(PY) tools/apply_translations.py
 
 ## Upgrade the database, and load the demo data when it is empty.
