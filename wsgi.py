@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import config as config_module
 from extensions import TadamonApi, babel, bootstrap, csrf, db, login_manager, migrate
@@ -135,8 +136,18 @@ def register_extensions(app):
     api.spec.options["security"] = [{"bearerAuth": []}]
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:...>` in URLs, capped at 2**31 - 1 (PostgreSQL's integer): a larger id is a 404,
+    not a 500 from the database driver (SQLite overflows past 2**63)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app):
     """Pages and API resources, each area in its own package."""
+    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any rule is added
     from admin import bp as admin_bp
     from api.catalogue import blp as catalogue_api
     from api.stock import blp as stock_api
@@ -182,6 +193,9 @@ def register_area(app, module):
 
 def register_errorhandlers(app):
     """JSON errors on API paths, friendly pages elsewhere; domain errors become 4xx."""
+    from flask_babel import gettext as _
+    from sqlalchemy.exc import DataError, IntegrityError
+
     from api import error_response, http_error_json, wants_json
     from models.errors import DomainError
 
@@ -206,8 +220,28 @@ def register_errorhandlers(app):
             return error_response(500, "Internal error", "internal_error")
         return render_template("errors.html", code=500, message=None), 500
 
+    def handle_integrity(exc):
+        """A constraint the checks before it missed (a race between two requests): 409."""
+        db.session.rollback()
+        app.logger.warning("integrity error: %s", exc.orig)
+        message = _("This conflicts with data saved in the meantime. Reload and try again.")
+        if wants_json():
+            return error_response(409, message, "conflict")
+        return render_template("errors.html", code=409, message=message), 409
+
+    def handle_data_error(exc):
+        """A value the database cannot store (out of range, NUL character): 422, not a 500."""
+        db.session.rollback()
+        app.logger.warning("data error: %s", exc.orig)
+        message = _("A value is out of range or contains characters that cannot be stored.")
+        if wants_json():
+            return error_response(422, message, "validation_error")
+        return render_template("errors.html", code=422, message=message), 422
+
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain)
+    app.register_error_handler(IntegrityError, handle_integrity)
+    app.register_error_handler(DataError, handle_data_error)
     if not app.debug:
         app.register_error_handler(Exception, handle_unexpected)
 

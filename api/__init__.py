@@ -85,10 +85,12 @@ def _webargs_fields(exc):
 def http_error_json(exc: HTTPException):
     """HTTP errors on API paths, in the error format, keeping headers such as Allow."""
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-    fields = _webargs_fields(exc) if exc.code in (400, 422) else {}
+    fields = _webargs_fields(exc) if exc.code in (400, 415, 422) else {}
     message = exc.description or exc.name
     if exc.code == 422 and fields:
         message = "Invalid input"
+    if exc.code in (400, 415, 422) and list(fields) == ["_schema"] and fields["_schema"]:
+        message = str(fields["_schema"][0])  # one message about the whole body says it best
     data = getattr(exc, "data", None) or {}
     if isinstance(data.get("message"), str):
         message = data["message"]
@@ -98,3 +100,18 @@ def http_error_json(exc: HTTPException):
 def wants_json():
     """API paths answer errors in JSON."""
     return request.path.startswith("/api/")
+
+
+def _install_parser():
+    """Every smorest Blueprint parses with TadamonParser (missing bodies, NUL characters).
+
+    Set on the mixin's class attribute, the customisation point smorest documents, before any
+    area module decorates its views (this package is imported by extensions.py, first)."""
+    from flask_smorest.arguments import ArgumentsMixin
+
+    from api.parser import TadamonParser
+
+    ArgumentsMixin.ARGUMENTS_PARSER = TadamonParser()
+
+
+_install_parser()

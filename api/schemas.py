@@ -1,4 +1,6 @@
 """Marshmallow schemas of the foundation's resources. Decimals travel as strings."""
+import re
+
 import marshmallow as ma
 from marshmallow import validate as v
 
@@ -7,14 +9,31 @@ from models.cooperatives import PROVINCES
 from models.stock import LOCATION_KINDS
 
 
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
+
+
 class DecimalString(ma.fields.Decimal):
-    """A decimal that travels as a string ("12.50"); NaN and infinity refused."""
+    """A decimal that travels as a string ("12.50"); NaN and infinity refused.
+
+    Only strings matching DECIMAL_PATTERN are read: a JSON number may already have lost
+    precision in the client, and "12,5", "1e30" or " 12" are better refused (422) than guessed.
+    """
+
+    default_error_messages = {
+        "not_string": 'Send decimal numbers as strings, e.g. "12.50".',
+        "pattern": 'Not a decimal number: digits, an optional dot and up to 4 decimals, e.g. "12.50".',
+    }
 
     def __init__(self, **kwargs):
         super().__init__(as_string=True, allow_nan=False, **kwargs)
 
-
-DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
+    def _deserialize(self, value, attr, data, **kwargs):
+        """A string like "12.50" only; then marshmallow's own checks (places, range)."""
+        if not isinstance(value, str):
+            raise self.make_error("not_string")
+        if not re.fullmatch(DECIMAL_PATTERN, value):
+            raise self.make_error("pattern")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def decimal_string_openapi(self, field, ret, **kwargs):
@@ -24,6 +43,24 @@ def decimal_string_openapi(self, field, ret, **kwargs):
             ret.pop(key, None)
         ret.update({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
     return {}
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON boolean: true or false only (marshmallow would also take 1, "yes", "on"...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Only the JSON literals true and false."""
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+DB_ID = v.Range(1, 2**31 - 1)  # PostgreSQL integer keys: a larger id can only be a mistake
+
+
+def Int(**kw):
+    """An integer in a JSON body: a JSON integer only (2.5 or "3" refused, not truncated)."""
+    return ma.fields.Integer(strict=True, **kw)
 
 
 def Dec(**kw):
@@ -45,14 +82,14 @@ class CooperativeSchema(ma.Schema):
     phone = ma.fields.String(allow_none=True, validate=v.Length(max=40))
     email = ma.fields.Email(allow_none=True, validate=v.Length(max=120))
     address = ma.fields.String(allow_none=True, validate=v.Length(max=255))
-    members_total = ma.fields.Integer(validate=v.Range(0, 1_000_000))
-    members_women = ma.fields.Integer(validate=v.Range(0, 1_000_000))
-    members_youth = ma.fields.Integer(validate=v.Range(0, 1_000_000))
+    members_total = Int(validate=v.Range(0, 1_000_000))
+    members_women = Int(validate=v.Range(0, 1_000_000))
+    members_youth = Int(validate=v.Range(0, 1_000_000))
     commission_rate = Dec(allow_none=True, places=4, validate=v.Range(0, 1, max_inclusive=False))
     payout_bank = ma.fields.String(allow_none=True, validate=v.Length(max=120))
     payout_account = ma.fields.String(allow_none=True, validate=v.Length(max=64))
     payout_holder = ma.fields.String(allow_none=True, validate=v.Length(max=160))
-    active = ma.fields.Boolean()
+    active = StrictBoolean()
 
 
 PAYOUT_FIELDS = ("payout_bank", "payout_account", "payout_holder")
@@ -75,10 +112,10 @@ class ProductSchema(ma.Schema):
     content_uom = ma.fields.String(allow_none=True, validate=v.OneOf(("kg", "l")))
     gtin = ma.fields.String(allow_none=True, validate=v.Regexp(r"^\d{13}$"))
     retail_price = Dec(allow_none=True, places=2, validate=v.Range(0, 1_000_000))
-    shelf_life_days = ma.fields.Integer(allow_none=True, validate=v.Range(0, 3650))
+    shelf_life_days = Int(allow_none=True, validate=v.Range(0, 3650))
     allergens = ma.fields.String(allow_none=True, validate=v.Length(max=255))
     description = ma.fields.String(allow_none=True, validate=v.Length(max=2000))
-    active = ma.fields.Boolean()
+    active = StrictBoolean()
 
 
 class LocationSchema(ma.Schema):
@@ -94,7 +131,7 @@ class LocationSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=v.OneOf(LOCATION_KINDS))
     address = ma.fields.String(allow_none=True, validate=v.Length(max=255))
     province = ma.fields.String(allow_none=True, validate=v.Length(max=40))
-    active = ma.fields.Boolean()
+    active = StrictBoolean()
     is_virtual = ma.fields.Boolean(dump_only=True)
 
 
@@ -106,8 +143,8 @@ class LotSchema(ma.Schema):
 
     id = ma.fields.Integer(dump_only=True)
     code = ma.fields.String(required=True, validate=v.Length(1, 40))
-    product_id = ma.fields.Integer(required=True)
-    cooperative_id = ma.fields.Integer(required=True)
+    product_id = Int(required=True, validate=DB_ID)
+    cooperative_id = Int(required=True, validate=DB_ID)
     harvest_date = ma.fields.Date(allow_none=True)
     production_date = ma.fields.Date(allow_none=True)
     best_before = ma.fields.Date(allow_none=True)

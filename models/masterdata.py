@@ -27,7 +27,10 @@ def _unique(model, column, value, current_id, field):
     """Refuse a value another row already holds (409, named field)."""
     if value in (None, ""):
         return
-    other = db.session.execute(select(model.id).where(column == value)).scalar()
+    # No autoflush: the object being edited already holds the new value, and flushing it
+    # before the check would hit the unique constraint (a 500) instead of this clear 409.
+    with db.session.no_autoflush:
+        other = db.session.execute(select(model.id).where(column == value)).scalar()
     if other is not None and other != current_id:
         raise DomainError(_("%(value)s is already used.", value=value), code="duplicate",
                           fields={field: [_("Already used.")]})
