@@ -1,4 +1,4 @@
-# Tadamon — two commands: `make run` and `make test`.
+# Tadamon — two commands: `make run` and `make test` (and `make e2e` for the browser tests).
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -18,6 +18,10 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 
 $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	$(VENV)/bin/pip install -q -r requirements-test.txt
+	touch $@
+
+$(VENV)/.e2e-installed: requirements-e2e.txt $(VENV)/.test-installed
+	$(VENV)/bin/pip install -q -r requirements-e2e.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -53,6 +57,17 @@ test: install-test i18n
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 	  TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider; \
 	fi
+
+## Browser tests: the app under gunicorn on a free port, Debian's chromium driven by Playwright
+## (no browser download). A failing test leaves a screenshot in tests/e2e/screenshots/.
+e2e: $(VENV)/.e2e-installed i18n
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+	  echo "== installing Debian's chromium"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
+	fi
+	rm -rf tests/e2e/screenshots
+	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m e2e tests/e2e
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* translations/*/LC_MESSAGES/*.mo

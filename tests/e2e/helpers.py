@@ -1,0 +1,111 @@
+"""What a person does in the browser, as functions other areas' browser tests reuse.
+
+    from tests.e2e.helpers import login, menu_links, switch_language
+    def test_something(page):
+        login(page, "operateur")
+        page.goto("/warehouse/receptions/new")
+        ...
+
+Selectors rely on structure (form actions, names, ids), not on translated text, so a test
+works in every language. Playwright is imported inside functions: the default `pytest` run
+collects nothing from here without it.
+"""
+import base64
+import json
+import urllib.request
+
+from demo import DEMO_LOGINS
+
+PASSWORDS = {username: password for username, password, _role, _what in DEMO_LOGINS}
+ROLES = {username: role for username, _password, role, _what in DEMO_LOGINS}
+
+
+def user_for_role(role):
+    """The first demo username with this role."""
+    return next(u for u, _p, r, _w in DEMO_LOGINS if r == role)
+
+
+def login(page, username, password=None, expect_success=True):
+    """Sign in through the login form as a person does: type, then click the button."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password if password is not None else PASSWORDS[username])
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    if expect_success:
+        assert "/login" not in page.url, f"{username} could not sign in: {visible_errors(page)}"
+        assert page.locator("form[action$='/logout']").count() == 1
+    return page
+
+
+def logout(page):
+    """Sign out with the navbar's button (a POST carrying the CSRF token)."""
+    open_menu(page)
+    with page.expect_navigation():
+        page.click("form[action$='/logout'] button")
+
+
+def open_menu(page):
+    """On a narrow screen the navbar is collapsed: tap the toggler to open it."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and page.locator("#mainnav").is_hidden():
+        toggler.click()
+        page.locator("#mainnav.show").wait_for()
+
+
+def switch_language(page, code):
+    """Press the navbar's button for language `code` ("fr", "ar", "en")."""
+    open_menu(page)
+    with page.expect_navigation():
+        page.click(f"form[action$='/lang/{code}'] button")
+
+
+def menu_links(page):
+    """The hrefs of the navbar's menu (what this user is offered)."""
+    return page.eval_on_selector_all("#mainnav .navbar-nav a.nav-link",
+                                     "links => links.map(a => a.getAttribute('href'))")
+
+
+def visible_errors(page):
+    """Validation messages and alerts shown on the page (for assertion messages)."""
+    return page.eval_on_selector_all(".invalid-feedback, .alert, .text-danger",
+                                     "nodes => nodes.map(n => n.innerText.trim()).filter(Boolean)")
+
+
+def csrf_token(page):
+    """The CSRF token of the current page (for fetch() calls a page's JavaScript would make)."""
+    return page.get_attribute("meta[name=csrf-token]", "content")
+
+
+def has_horizontal_scroll(page):
+    """True when the document is wider than the viewport (a phone user would scroll sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def box(page, selector):
+    """The bounding box {x, y, width, height} of the first element matching `selector`."""
+    found = page.locator(selector).first.bounding_box()
+    assert found is not None, f"{selector} is not displayed"
+    return found
+
+
+def computed_style(page, selector, prop):
+    """A computed CSS property of the first element matching `selector`."""
+    return page.eval_on_selector(selector, "(el, p) => getComputedStyle(el).getPropertyValue(p)", prop)
+
+
+def api_token(live_server, username):
+    """A bearer token for a demo user, from POST /api/v1/tokens (for API calls beside the UI)."""
+    basic = base64.b64encode(f"{username}:{PASSWORDS[username]}".encode()).decode()
+    request = urllib.request.Request(live_server.url + "/api/v1/tokens", method="POST",
+                                     headers={"Authorization": f"Basic {basic}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["token"]
+
+
+def api_get(live_server, path, token):
+    """GET an API path with a bearer token; the decoded JSON."""
+    request = urllib.request.Request(live_server.url + path,
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
