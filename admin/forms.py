@@ -3,11 +3,47 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from models.catalogue import CATEGORIES, KINDS, UOMS
 from models.cooperatives import PROVINCES
 from models.users import ROLES
+
+class LocalDecimalField(DecimalField):
+    """A DecimalField reading what French and Moroccan users type: "12,5" (decimal comma) and
+    "1 234,50" (spaces between thousands) are 12.5 and 1234.50. Ambiguous input ("1.234,5",
+    "1,2,3") and non-numbers such as NaN or Infinity are refused with a message; the API, which
+    machines call, takes only "12.5"."""
+
+    def process_formdata(self, valuelist):
+        """Normalise the typed text, then let DecimalField parse it."""
+        if valuelist and isinstance(valuelist[0], str):
+            raw = valuelist[0].strip()
+            for space in (" ", "\u00a0", "\u202f"):  # French thousands separators
+                raw = raw.replace(space, "")
+            if raw.count(",") == 1 and "." not in raw:
+                raw = raw.replace(",", ".")
+            valuelist = [raw]
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class EmailAddress:
+    """The API's e-mail rule (marshmallow's) for forms. WTForms' own Email() needs the
+    `email_validator` package, which Tadamon does not install: without it, it raised a 500."""
+
+    def __call__(self, form, field):
+        """Refuse what the API would refuse."""
+        import marshmallow
+
+        if field.data:
+            try:
+                marshmallow.validate.Email()(field.data)
+            except marshmallow.ValidationError:
+                raise ValidationError(field.gettext("Invalid email address.")) from None
+
 
 CATEGORY_LABELS = {
     "dates": _l("Dates"), "olive_oil": _l("Olive oil"), "honey": _l("Honey"),
@@ -29,12 +65,12 @@ class CooperativeForm(FlaskForm):
     registration_number = StringField(_l("Registration number"), validators=[DataRequired(), Length(max=40)])
     province = SelectField(_l("Province"), choices=[(p, p) for p in PROVINCES])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[Optional(), EmailAddress(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     members_total = IntegerField(_l("Members"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
     members_women = IntegerField(_l("of whom women"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
     members_youth = IntegerField(_l("of whom young people"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
-    commission_rate = DecimalField(_l("Commission rate"), places=4, validators=[Optional(), NumberRange(0, 0.9999)],
+    commission_rate = LocalDecimalField(_l("Commission rate"), places=4, validators=[Optional(), NumberRange(0, 0.9999)],
                                    description=_l("0.15 for 15%. Empty: the platform default."))
     payout_bank = StringField(_l("Bank"), validators=[Optional(), Length(max=120)])
     payout_account = StringField(_l("Account (RIB)"), validators=[Optional(), Length(max=64)])
@@ -51,11 +87,11 @@ class ProductForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
     kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
     uom = SelectField(_l("Stock unit"), choices=[(u, UOM_LABELS[u]) for u in UOMS])
-    net_content = DecimalField(_l("Net content per unit"), places=3,
+    net_content = LocalDecimalField(_l("Net content per unit"), places=3,
                                validators=[Optional(), NumberRange(min=0.001, max=100000)])
     content_uom = SelectField(_l("Net content unit"), choices=[("", "—"), ("kg", _l("kg")), ("l", _l("litre"))])
     gtin = StringField(_l("GTIN (EAN-13)"), validators=[Optional(), Length(min=13, max=13)])
-    retail_price = DecimalField(_l("Retail price (MAD)"), places=2,
+    retail_price = LocalDecimalField(_l("Retail price (MAD)"), places=2,
                                 validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     shelf_life_days = IntegerField(_l("Shelf life (days)"), validators=[Optional(), NumberRange(0, 3650)])
     allergens = StringField(_l("Allergens"), validators=[Optional(), Length(max=255)])

@@ -56,10 +56,20 @@ def view_access(endpoint):
     return getattr(view, "access", None)
 
 
+def refuse_nul_characters():
+    """400 for a NUL character in the query string or a form: nobody types one, PostgreSQL
+    cannot store one, and SQLite would keep it silently."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400, description="NUL characters are not allowed.")
+
+
 def enforce_access():
     """before_request: authenticate, check the role, and check CSRF on unsafe requests."""
     if request.endpoint is None:
         return None  # routing will answer 404/405
+    refuse_nul_characters()
     access = view_access(request.endpoint)
     if access is None:
         current_app.logger.error("route %s declares no roles: refused", request.endpoint)
