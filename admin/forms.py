@@ -3,13 +3,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from models.catalogue import CATEGORIES, KINDS, UOMS
 from models.cooperatives import PROVINCES
 from models.users import ROLES
 
-class LocalDecimalField(DecimalField):
+class ParsedFirst:
+    """A number field that stops at "not a number": no range message about what was unreadable."""
+
+    def pre_validate(self, form):
+        """Skip the validators when the text could not be read as a number."""
+        if self.process_errors:
+            raise StopValidation()
+
+
+class LocalIntegerField(ParsedFirst, IntegerField):
+    """IntegerField with a single, clear message for text that is not a whole number."""
+
+
+class LocalDecimalField(ParsedFirst, DecimalField):
     """A DecimalField reading what French and Moroccan users type: "12,5" (decimal comma) and
     "1 234,50" (spaces between thousands) are 12.5 and 1234.50. Ambiguous input ("1.234,5",
     "1,2,3") and non-numbers such as NaN or Infinity are refused with a message; the API, which
@@ -67,9 +80,9 @@ class CooperativeForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = EmailField(_l("Email"), validators=[Optional(), EmailAddress(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
-    members_total = IntegerField(_l("Members"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
-    members_women = IntegerField(_l("of whom women"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
-    members_youth = IntegerField(_l("of whom young people"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
+    members_total = LocalIntegerField(_l("Members"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
+    members_women = LocalIntegerField(_l("of whom women"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
+    members_youth = LocalIntegerField(_l("of whom young people"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
     commission_rate = LocalDecimalField(_l("Commission rate"), places=4, validators=[Optional(), NumberRange(0, 0.9999)],
                                    description=_l("0.15 for 15%. Empty: the platform default."))
     payout_bank = StringField(_l("Bank"), validators=[Optional(), Length(max=120)])
@@ -93,7 +106,7 @@ class ProductForm(FlaskForm):
     gtin = StringField(_l("GTIN (EAN-13)"), validators=[Optional(), Length(min=13, max=13)])
     retail_price = LocalDecimalField(_l("Retail price (MAD)"), places=2,
                                 validators=[Optional(), NumberRange(min=0, max=1_000_000)])
-    shelf_life_days = IntegerField(_l("Shelf life (days)"), validators=[Optional(), NumberRange(0, 3650)])
+    shelf_life_days = LocalIntegerField(_l("Shelf life (days)"), validators=[Optional(), NumberRange(0, 3650)])
     allergens = StringField(_l("Allergens"), validators=[Optional(), Length(max=255)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     active = BooleanField(_l("Active"), default=True)

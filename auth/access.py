@@ -6,6 +6,7 @@ prove every route declares its roles and every other role is refused.
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -62,7 +63,7 @@ def refuse_nul_characters():
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
-                abort(400, description="NUL characters are not allowed.")
+                abort(400, description=_("NUL characters are not allowed."))
 
 
 def enforce_access():
