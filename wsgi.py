@@ -43,7 +43,8 @@ def select_locale():
         return current_user.locale
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(list(languages)) or "fr"
+    # The browser's language picks French or Arabic; English only when chosen explicitly.
+    return request.accept_languages.best_match(["fr", "ar"]) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "connect")
