@@ -151,7 +151,7 @@ def register_blueprints(app):
     for blp in (tokens_api, catalogue_api, stock_api):
         api.register_blueprint(blp)
     for module in AREAS:
-        register_area(app, module)
+        register_area(app, api, module)
     app.before_request(enforce_access)
 
     @app.after_request
@@ -167,7 +167,7 @@ def register_blueprints(app):
 AREAS = ("warehouse", "transfers", "shop", "portal", "reports")
 
 
-def register_area(app, module):
+def register_area(app, api, module):
     """Register an area package's blueprint and API resources when it provides them."""
     import importlib
 
