@@ -45,16 +45,16 @@ def client_as(auth, username):
     """A client signed in as `username`. The suite's `app` fixture keeps one app context open,
     so Flask's `g` (where Flask-Login caches the user) outlives each request: forget the
     previous request's user before switching users."""
-    from flask import g
-
-    g.pop("_login_user", None)
+    forget_user()
     client = auth.client_for(username)
-    g.pop("_login_user", None)
+    forget_user()
     return client
 
 
 def forget_user():
-    """Drop the user Flask-Login cached in `g` by the previous request (see client_as)."""
+    """Drop what the previous request left in the shared `g` (see client_as): Flask-Login's
+    user, and the bearer-token mark that would stop the next answer saving its session."""
     from flask import g
 
     g.pop("_login_user", None)
+    g.pop("auth_via", None)
