@@ -39,7 +39,7 @@ def reception_receipt_pdf(reception):
         c.setFont(FONT_BOLD, 9)
         c.drawString(left, y, fr + " :")
         c.setFont(FONT, 9)
-        c.drawString(left + 38 * mm, y, value)
+        c.drawString(left + 44 * mm, y, value)
         c.drawRightString(right, y, ar(f"{arabic} : {value_ar}"))
         y -= 5.5 * mm
     y -= 3 * mm
@@ -98,7 +98,7 @@ def reception_receipt_pdf(reception):
         c.setFont(FONT_BOLD, 8.5)
         c.drawString(x + 2 * mm, y - 5 * mm, fr)
         c.setFont(FONT, 8.5)
-        c.drawRightString(x + box_w - 2 * mm, y - 5 * mm, ar(arabic))
+        c.drawRightString(x + box_w - 2 * mm, y - 10 * mm, ar(arabic))
         c.setFont(FONT, 7)
         c.drawString(x + 2 * mm, y - box_h + 2.5 * mm, "Nom, date et signature / " + ar("الاسم والتاريخ والتوقيع"))
     c.showPage()
