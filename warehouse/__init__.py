@@ -1,15 +1,7 @@
 """Warehouse operations: receptions, packaging runs, labels, stock views and recall."""
-import sys
-
 from flask import Blueprint
 
 bp = Blueprint("warehouse", __name__)
-
-# Foundation bug (reported): wsgi.register_area calls `package.register(app, api)` with no
-# `api` in scope. Give the name a placeholder so the call happens; register() below takes
-# the app's own Api from app.extensions, so it is right with or without the fix.
-if "wsgi" in sys.modules:
-    sys.modules["wsgi"].__dict__.setdefault("api", None)
 
 
 def _labeler(endpoint, number, model_name):
@@ -45,4 +37,4 @@ def register(app, api):
     register_document_type("packaging_run", _labeler("warehouse.packaging_run", packaging_run_number,
                                                      "PackagingRun"))
     app.register_blueprint(bp, url_prefix="/warehouse")
-    (api or app.extensions["tadamon_api"]).register_blueprint(blp)
+    api.register_blueprint(blp)

@@ -141,7 +141,7 @@ def test_reception_page_and_receipt(app, auth, ids):
             "lines-0-quantity_accepted": "98", "lines-0-quantity_rejected": "2",
             "lines-0-rejection_reason": "", "lines-0-harvest_date": "2026-10-15"}
     r = client.post("/warehouse/receptions/new", data=form)
-    assert r.status_code == 422 and "Say why goods were rejected." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Indiquez pourquoi la marchandise a été refusée." in r.get_data(as_text=True)
     form["lines-0-rejection_reason"] = "Dattes abîmées"
     r = client.post("/warehouse/receptions/new", data=form)
     assert r.status_code == 302
