@@ -53,6 +53,7 @@ class Ticket:
     """Rows of an 80 mm printout, measured then drawn."""
 
     def __init__(self):
+        register_fonts()  # measuring text needs the fonts before drawing does
         self.rows = []
 
     def center(self, text, size=8, bold=False, arabic=False):
