@@ -62,3 +62,16 @@ def open_till(client, cashier_headers, airport):
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_user_per_request(app):
+    """The test app context outlives requests, and flask-login caches the user in `g`:
+    forget it after each request so switching tokens switches users (the proof branch adds
+    the same teardown to wsgi.py)."""
+    from flask import g
+
+    @app.teardown_request
+    def _forget(exc):
+        g.pop("_login_user", None)
+        g.pop("auth_via", None)
