@@ -22,7 +22,7 @@ METHODS = {"cash": ("Espèces", "نقدا"), "card": ("Carte bancaire", "بطا�
 
 def fmt(value):
     """1 234.50: two decimals, thin-space thousands, Latin digits (as Moroccan tills print)."""
-    value = Decimal(value or 0).quantize(Decimal("0.01"))
+    value = Decimal(value or 0).quantize(Decimal("0.01")) + 0  # + 0 turns -0.00 into 0.00
     return f"{value:,.2f}".replace(",", "\u202f")
 
 
@@ -72,8 +72,19 @@ class Ticket:
                 self.rows.append(("right", ar(part), size, font))
 
     def pair(self, french, arabic, value, size=8, bold=False):
-        """Label in French (left) and Arabic (centre right), amount in the right column."""
-        self.rows.append(("pair", (french, ar(arabic), value), size, FONT_BOLD if bold else FONT))
+        """Label in French (left) and Arabic (just left of the value), value on the right; the
+        Arabic label gets its own line when the three do not fit side by side."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        font = FONT_BOLD if bold else FONT
+        shaped = ar(arabic)
+        needed = sum(stringWidth(t, font, size) for t in (french, shaped, value)) + 16
+        if needed <= WIDTH - 2 * MARGIN:
+            self.rows.append(("pair", (french, shaped, value), size, font))
+        else:
+            self.rows.append(("pair", (french, "", value), size, font))
+            if shaped:
+                self.rows.append(("right", shaped, size - 1, font))
 
     def rule(self):
         """A dashed separator."""
@@ -108,7 +119,8 @@ class Ticket:
             elif kind == "pair":
                 french, arabic, value = text
                 c.drawString(MARGIN, y, french)
-                c.drawRightString(right - VALUE_COL, y, arabic)
+                gap = max(VALUE_COL, c.stringWidth(value, font, size) + 8)
+                c.drawRightString(right - gap, y, arabic)
                 c.drawRightString(right, y, value)
             elif kind == "rule":
                 c.setDash(2, 2)
@@ -189,11 +201,11 @@ def render_z_report(data):
     t.rule()
     t.pair("Ventes", "عدد المبيعات", str(data["sales_count"]))
     t.pair("Montant brut", "المبلغ الإجمالي", fmt(data["gross"]))
-    t.pair("Remises", "التخفيضات", "-" + fmt(data["discounts"]))
+    t.pair("Remises", "التخفيضات", ("-" if data["discounts"] else "") + fmt(data["discounts"]))
     t.pair("Total des ventes", "مجموع المبيعات", fmt(data["sales_total"]), bold=True)
     for method, (fr, arabic) in METHODS.items():
         t.pair(f"  {fr}", arabic, fmt(data["by_method"][method]))
-    t.pair(f"Remboursements ({data['refunds_count']})", "المرتجعات", "-" + fmt(data["refunds_total"]))
+    t.pair(f"Remboursements ({data['refunds_count']})", "المرتجعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
     t.pair("Net", "الصافي", fmt(data["net_total"]), bold=True)
     t.rule()
     t.pair("Fonds de caisse", "رصيد الافتتاح", fmt(data["opening_float"]))

@@ -168,6 +168,7 @@
     cart = emptyCart();
     save();
     hush();
+    payInputs.forEach(function (el) { el.value = ""; });
     results.innerHTML = "";
     render();
     scan.focus();
