@@ -1,6 +1,7 @@
 """Tadamon's application factory. `gunicorn wsgi:app` or `flask --app wsgi ...`."""
 import logging
 import os
+import threading
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g, render_template, request, session
@@ -68,8 +69,40 @@ def _sqlite_begin(conn):
         return
     from flask import has_request_context
 
-    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    read_only = has_request_context() and not request_writes()
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def request_writes():
+    """True when this request may write: an unsafe method, or a view marked @writes."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "writes", False))
+
+
+# SQLite has one writer at a time. Writers racing for its file lock sleep in the busy
+# handler (tail latency of seconds, FIELD-NOTES); queueing a worker's writers on one
+# in-process lock is fair and fast. PostgreSQL is not gated: row locks do the work there.
+_SQLITE_WRITE_LOCK = threading.Lock()
+
+
+def _acquire_write_gate():
+    """before_request, first of all (before authentication opens a transaction)."""
+    if db.engine.dialect.name == "sqlite" and request_writes():
+        _SQLITE_WRITE_LOCK.acquire()
+        g.sqlite_write_gate = True
+
+
+def _release_write_gate(exc=None):
+    """teardown_request: end any transaction left open, then let the next writer in."""
+    if g.pop("sqlite_write_gate", False):
+        try:
+            db.session.rollback()
+        finally:
+            _SQLITE_WRITE_LOCK.release()
 
 
 def schema_name(schema):
@@ -152,7 +185,9 @@ def register_blueprints(app):
         api.register_blueprint(blp)
     for module in AREAS:
         register_area(app, api, module)
+    app.before_request(_acquire_write_gate)
     app.before_request(enforce_access)
+    app.teardown_request(_release_write_gate)
 
     @app.after_request
     def no_session_for_tokens(response):

@@ -5,3 +5,4 @@ from models.cooperatives import Cooperative  # noqa: F401
 from models.stock import Location, Lot, StockBalance, StockMovement  # noqa: F401
 from models.users import ApiToken, LoginAttempt, User  # noqa: F401
 from models.warehouse import PackagingInput, PackagingRun, Reception, ReceptionLine  # noqa: F401
+from models.sales import CashSession, ReceiptCounter, Refund, RefundLine, Sale, SaleLine, SalePayment  # noqa: F401
