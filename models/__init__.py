@@ -4,3 +4,4 @@ from models.consignment import CommissionRule, ConsignmentEntry  # noqa: F401
 from models.cooperatives import Cooperative  # noqa: F401
 from models.stock import Location, Lot, StockBalance, StockMovement  # noqa: F401
 from models.users import ApiToken, LoginAttempt, User  # noqa: F401
+from models.transfers import CooperativeReturn, ReplenishmentRequest, StockCount, Transfer  # noqa: F401
