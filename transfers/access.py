@@ -54,8 +54,11 @@ def check_new_transfer(from_location_id, to_location_id, kind):
     """Cashiers may only draft returns from their own shop."""
     if is_staff():
         return
+    from models.stock import KIND_WAREHOUSE, Location
+
     require_shop(from_location_id)
-    if kind == "transfer" or to_location_id in current_user.shop_ids():
+    destination = db.session.get(Location, to_location_id)
+    if kind == "transfer" or destination is None or destination.kind != KIND_WAREHOUSE:
         abort(403)
 
 
