@@ -10,6 +10,13 @@ KIND_CHOICES = [("", _l("Automatic (shop → warehouse is a return)")),
                 ("transfer", _l("Transfer")), ("return", _l("Return to the warehouse"))]
 
 
+def pad_rows(field_list, rows):
+    """Offer `rows` blank lines on a fresh form. Only without posted data: WTForms renumbers
+    posted rows and would read a padded row's data again from a gapped index."""
+    while len(field_list) < rows:
+        field_list.append_entry()
+
+
 class LotLineForm(Form):
     """A lot (scanned or typed code) and a quantity."""
 
@@ -33,7 +40,7 @@ class TransferForm(FlaskForm):
     to_location_id = SelectField(_l("To"), coerce=int)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
-    lines = FieldList(FormField(LotLineForm), min_entries=8, max_entries=200)
+    lines = FieldList(FormField(LotLineForm), max_entries=200)
 
 
 class RequestForm(FlaskForm):
@@ -41,7 +48,7 @@ class RequestForm(FlaskForm):
 
     shop_id = SelectField(_l("Shop"), coerce=int)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
-    lines = FieldList(FormField(ProductLineForm), min_entries=6, max_entries=100)
+    lines = FieldList(FormField(ProductLineForm), max_entries=100)
 
 
 class CountStartForm(FlaskForm):
@@ -63,4 +70,4 @@ class CoopReturnForm(FlaskForm):
     cooperative_id = SelectField(_l("Cooperative"), coerce=int)
     location_id = SelectField(_l("From location"), coerce=int)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
-    lines = FieldList(FormField(LotLineForm), min_entries=6, max_entries=200)
+    lines = FieldList(FormField(LotLineForm), max_entries=200)

@@ -15,7 +15,7 @@ from models.transfers import TRANSFER_STATES, ReplenishmentRequest, Transfer
 from transfers import bp
 from transfers.access import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
                               may_receive, require_shop, visible_request, visible_transfer)
-from transfers.forms import RequestForm, TransferForm
+from transfers.forms import RequestForm, TransferForm, pad_rows
 from transfers.queries import incoming, on_hand, real_locations, shops
 
 @bp.app_context_processor
@@ -106,6 +106,8 @@ def new():
     """Draft a transfer (a cashier: a return from their shop to the warehouse)."""
     form = TransferForm()
     _location_choices(form)
+    if request.method == "GET":
+        pad_rows(form.lines, 8)
     if not form.from_location_id.choices or not form.to_location_id.choices:
         abort(403)
     if form.validate_on_submit():
@@ -158,6 +160,7 @@ def edit(transfer_id):
                 form.lines.append_entry()
             form.lines[i].lot_code.data = line.lot.code
             form.lines[i].quantity.data = line.quantity
+        pad_rows(form.lines, len(transfer.lines) + 4)
     elif form.validate_on_submit():
         lines, index_map, bad = lines_from_rows(form.lines)
         if not bad:
@@ -228,6 +231,8 @@ def receive(transfer_id):
 def _request_form():
     """The request form with the user's shops and the active products."""
     form = RequestForm()
+    if request.method == "GET":
+        pad_rows(form.lines, 6)
     shop_list = shops() if is_staff() else [s for s in shops() if s.id in current_user.shop_ids()]
     form.shop_id.choices = [(s.id, s.name(_locale())) for s in shop_list]
     products = db.session.execute(select(Product).where(Product.active.is_(True))

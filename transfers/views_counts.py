@@ -15,7 +15,7 @@ from models.transfers import CooperativeReturn, StockCount
 from transfers import bp
 from transfers.access import SHOP_ROLES, STAFF, is_staff, require_shop, visible_coop_return, \
     visible_count
-from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm
+from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm, pad_rows
 from transfers.queries import real_locations
 from transfers.views import _locale, lines_from_rows, show_error
 
@@ -135,6 +135,8 @@ def cancel_count(count_id):
 def coop_returns():
     """Returns to cooperatives, and the form to hand goods back (they leave consignment)."""
     form = CoopReturnForm()
+    if request.method == "GET":
+        pad_rows(form.lines, 6)
     form.cooperative_id.choices = [(c.id, c.name(_locale())) for c in db.session.execute(
         select(Cooperative).order_by(Cooperative.name_fr)).scalars()]
     form.location_id.choices = [(loc.id, loc.name(_locale())) for loc in real_locations()]
