@@ -18,6 +18,7 @@ def _labeler(model, endpoint, id_arg):
     """A document labeler for models.documents: number and page URL of each id."""
 
     def label(ids):
+        """{id: {"label": number, "url": page}} for the given ids."""
         from flask import has_request_context, url_for
         from sqlalchemy import select
 

@@ -6,7 +6,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
-from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, has_arabic, register_fonts
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -33,6 +33,21 @@ def _fit(c, text, font, size, width):
     while text and c.stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
+
+
+def _wrap(c, text, font, size, width):
+    """Split text into lines that fit `width` points, at spaces."""
+    lines, current = [], ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and c.stringWidth(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return [_fit(c, line, font, size, width) for line in lines]
 
 
 class Document:
@@ -62,9 +77,9 @@ class Document:
         c.drawString(MARGIN, PAGE_H - 26 * mm, "Tadamon – Plateforme des coopératives de l'Oriental")
         c.drawRightString(PAGE_W - MARGIN, PAGE_H - 26 * mm, ar("تضامن – منصة تعاونيات الجهة الشرقية"))
         c.setFont(FONT_BOLD, 11)
-        c.drawString(MARGIN, PAGE_H - 33 * mm, f"N° {self.number}")
+        c.drawString(MARGIN, PAGE_H - 33 * mm, f"N° {self.number}   Date : {_date(self.when)}")
         c.drawRightString(PAGE_W - MARGIN, PAGE_H - 33 * mm,
-                          f"{_date(self.when)}  " + ar("التاريخ:") + "  Date :")
+                          ar(f"رقم {self.number}   التاريخ: {_date(self.when)}"))
         c.setFont(FONT, 8)
         c.drawCentredString(PAGE_W / 2, 8 * mm, f"{self.number} – page {self.page}")
         self.y = PAGE_H - 38 * mm
@@ -74,7 +89,7 @@ class Document:
         c = self.c
         box_w = (PAGE_W - 2 * MARGIN - 6 * mm) / 2
         top = self.y
-        height = 24 * mm
+        height = 28 * mm
         for i, (label_fr, label_ar, lines) in enumerate((left, right)):
             x = MARGIN + i * (box_w + 6 * mm)
             c.setLineWidth(0.6)
@@ -83,13 +98,17 @@ class Document:
             c.drawString(x + 3 * mm, top - 5 * mm, label_fr)
             c.drawRightString(x + box_w - 3 * mm, top - 5 * mm, ar(label_ar))
             yy = top - 10 * mm
+            c.setFont(FONT, 9)
             for text in lines:
                 if not text:
                     continue
-                c.setFont(FONT, 9)
-                text = ar(text) if any("\u0600" <= ch <= "\u06ff" for ch in text) else text
-                c.drawString(x + 3 * mm, yy, _fit(c, text, FONT, 9, box_w - 6 * mm))
-                yy -= 4.5 * mm
+                if has_arabic(text):
+                    c.drawRightString(x + box_w - 3 * mm, yy, _fit(c, ar(text), FONT, 9, box_w - 6 * mm))
+                    yy -= 4.5 * mm
+                    continue
+                for part in _wrap(c, text, FONT, 9, box_w - 6 * mm)[:2]:
+                    c.drawString(x + 3 * mm, yy, part)
+                    yy -= 4.5 * mm
         self.y = top - height - 6 * mm
 
     def table(self, columns, rows):
@@ -113,7 +132,8 @@ class Document:
             w = width * mm
             c.setFont(FONT_BOLD, 8)
             c.drawString(x + 1.5 * mm, self.y - 4.5 * mm, label_fr)
-            c.drawRightString(x + w - 1.5 * mm, self.y - 9 * mm, ar(label_ar))
+            if label_ar != label_fr:
+                c.drawRightString(x + w - 1.5 * mm, self.y - 9 * mm, ar(label_ar))
             x += w
         self.y -= ROW_H
 
@@ -145,17 +165,22 @@ class Document:
         c = self.c
         self.y -= 6 * mm
         c.setFont(FONT_BOLD, 10)
-        c.drawRightString(PAGE_W - MARGIN, self.y, f"{label_fr} : {value}")
-        c.drawString(MARGIN, self.y, ar(label_ar) + f" {value}")
+        c.drawString(MARGIN, self.y, f"{label_fr} : {value}")
+        c.drawRightString(PAGE_W - MARGIN, self.y, ar(f"{label_ar} {value}"))
         self.y -= 4 * mm
 
-    def note(self, text):
-        """A free note under the table."""
+    def note(self, text, label_ar=None):
+        """A free note under the table (shaped if Arabic), with an Arabic label on the right."""
         if not text:
             return
         self.y -= 5 * mm
         self.c.setFont(FONT, 9)
-        self.c.drawString(MARGIN, self.y, _fit(self.c, text, FONT, 9, PAGE_W - 2 * MARGIN))
+        width = PAGE_W - 2 * MARGIN - (30 * mm if label_ar else 0)
+        shown = ar(text) if has_arabic(text) else text
+        self.c.drawString(MARGIN, self.y, _fit(self.c, shown, FONT, 9, width))
+        if label_ar:
+            self.c.setFont(FONT_BOLD, 9)
+            self.c.drawRightString(PAGE_W - MARGIN, self.y, ar(label_ar))
 
     def signatures(self, boxes):
         """Signature boxes at the foot of the last page: [(label_fr, label_ar)]."""
@@ -219,7 +244,7 @@ def delivery_note(transfer):
     doc.total("Total expédié", "مجموع الكمية المرسلة:", _qty(transfer.total_quantity))
     if received:
         doc.total("Total reçu", "مجموع الكمية المستلمة:", _qty(transfer.total_received))
-    doc.note(transfer.note)
+    doc.note(transfer.note and f"Note : {transfer.note}", label_ar="ملاحظة")
     doc.signatures([("Chauffeur / livreur", "السائق / الموزع"),
                     ("Réception magasin", "استلام المتجر")])
     return doc.finish()
@@ -241,7 +266,7 @@ def return_slip(ret):
                      _date(line.lot.best_before), _qty(line.quantity)])
     doc.table(LOT_COLUMNS + [("Qté", "الكمية", 32, "right")], rows)
     doc.total("Total rendu", "مجموع الكمية المرجعة:", _qty(ret.total_quantity))
-    doc.note(f"Motif / السبب : {ret.reason}")
+    doc.note(f"Motif : {ret.reason}", label_ar="السبب")
     doc.signatures([("Pour la plateforme", "عن المنصة"),
                     ("Pour la coopérative", "عن التعاونية")])
     return doc.finish()

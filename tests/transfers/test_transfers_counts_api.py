@@ -7,7 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from models.ledger import available, integrity_mismatches, move
 from models.stock import StockMovement
-from tests.transfers.conftest import TODAY, make_lot
+from tests.transfers.transfer_helpers import TODAY, make_lot
 
 
 def code(response):
@@ -140,7 +140,7 @@ def test_count_bad_input(api, stock, ids):
 
 
 def test_return_to_cooperative(api, stock, ids, tmp_path):
-    from tests.transfers.test_acceptance import pdf_text
+    from tests.transfers.test_transfers_acceptance import pdf_text
 
     body = {"cooperative_id": ids["figuig"], "location_id": ids["WH-STOCK"], "reason": "DLUO proche",
             "lines": [{"lot_id": stock["expired"], "quantity": "10"}, {"lot_id": stock["early"], "quantity": "5"}]}

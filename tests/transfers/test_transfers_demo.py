@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.ledger import integrity_mismatches
 from models.transfers import ReplenishmentRequest, Transfer
-from tests.transfers.conftest import FIGUIG, TAOURIRT, TODAY, make_lot
+from tests.transfers.transfer_helpers import FIGUIG, TAOURIRT, TODAY, make_lot
 from transfers.demo import seed
 
 
