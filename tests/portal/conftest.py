@@ -24,13 +24,14 @@ D = Decimal
 @pytest.fixture(autouse=True)
 def fresh_user_per_request(app):
     """The suite keeps one app context pushed for a whole test, so Flask-Login's cached
-    user (g._login_user) would outlive a request: a test that calls as the admin and then as
+    user (g._login_user, g.auth_via) would outlive a request: a test that calls as the admin and then as
     a cooperative would still be the admin. Forget it at the start of each request, as a
     real server does."""
     from flask import g
 
     def forget(endpoint, values):
         g.pop("_login_user", None)
+        g.pop("auth_via", None)
 
     app.url_value_preprocessors.setdefault(None, []).insert(0, forget)
 
