@@ -9,8 +9,8 @@ STYLE = Style(
     foreground_strong="#222222", foreground_subtle="#bbbbbb",
     colors=("#198754", "#fd7e14", "#0d6efd", "#6f42c1", "#d63384", "#20c997", "#ffc107",
             "#6c757d", "#dc3545", "#0dcaf0"),
-    font_family="DejaVu Sans, Arial, sans-serif", label_font_size=11, legend_font_size=11,
-    title_font_size=13, value_font_size=10,
+    font_family="DejaVu Sans, Arial, sans-serif", label_font_size=14, major_label_font_size=14, legend_font_size=14,
+    title_font_size=16, value_font_size=12,
 )
 
 
@@ -21,7 +21,7 @@ def sales_chart_svg(title, months, series, no_data_text):
     the chart stays a plain picture that prints and works offline.
     """
     chart = pygal.StackedBar(
-        style=STYLE, js=[], disable_xml_declaration=True, width=800, height=360,
+        style=STYLE, js=[], disable_xml_declaration=True, width=640, height=400,
         legend_at_bottom=True, legend_at_bottom_columns=3, x_label_rotation=0,
         show_minor_x_labels=True, truncate_legend=40, print_values=False,
         no_data_text=no_data_text, explicit_size=False, margin=12,

@@ -10,7 +10,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xml.sax.saxutils import escape
 
 from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts
 
@@ -28,12 +30,24 @@ METHOD_NAMES = {
 }
 
 
+def _canvas(*args, **kwargs):
+    """A canvas whose initial font is the embedded one (else a non-embedded Helvetica
+    is declared on every page)."""
+    kwargs["initialFontName"] = FONT
+    return pdfcanvas.Canvas(*args, **kwargs)
+
+
 def mad(value):
     """An amount the French way with its currency: 1 234,50 MAD."""
     if value is None:
         return ""
     text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
     return text + " MAD"
+
+
+def amount(value):
+    """An amount without its currency (table cells), empty for None."""
+    return mad(value).replace(" MAD", "") if value is not None else ""
 
 
 def qty(value):
@@ -93,29 +107,30 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=36 * mm, bottomMargin=16 * mm,
                             title=f"Relevé {cooperative.name_fr} {period}")
-    head = ["Date", "Opération / " + ar("العملية"), "Lot", "Qté", "Brut", "Comm.",
-            "Montant / " + ar("المبلغ"), "Solde / " + ar("الرصيد")]
-    data = [head, ["", "Solde d'ouverture / " + ar("الرصيد الافتتاحي"), "", "", "", "", "",
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=6.5, leading=8)
+    head = ["Date\n" + ar("التاريخ"), "Opération\n" + ar("العملية"), "Qté\n" + ar("الكمية"),
+            "Brut\n" + ar("الإجمالي"), "Comm.\n" + ar("العمولة"), "Montant\n" + ar("المبلغ"),
+            "Solde\n" + ar("الرصيد")]
+    data = [head, ["", "Solde d'ouverture / " + ar("الرصيد الافتتاحي"), "", "", "", "",
                    mad(stmt["opening_balance"])]]
     for e in stmt["entries"]:
+        text = escape(_describe(e, labels)) + (f"<br/>Lot {escape(e['lot_code'])}" if e.get("lot_code") else "")
         data.append([
-            local_time(e["created_at"], tz).strftime("%d/%m/%Y %H:%M"),
-            _describe(e, labels)[:70], e.get("lot_code") or "", qty(e.get("quantity")),
-            mad(e.get("gross")).replace(" MAD", "") if e.get("gross") is not None else "",
-            mad(e.get("commission")).replace(" MAD", "") if e.get("commission") is not None else "",
-            mad(e["amount"]), mad(e["running_balance"]),
+            local_time(e["created_at"], tz).strftime("%d/%m/%Y %H:%M"), Paragraph(text, cell),
+            qty(e.get("quantity")), amount(e.get("gross")), amount(e.get("commission")),
+            amount(e["amount"]), amount(e["running_balance"]),
         ])
-    data.append(["", "Solde de clôture / " + ar("الرصيد الختامي"), "", "", "", "", "",
+    data.append(["", "Solde de clôture / " + ar("الرصيد الختامي"), "", "", "", "",
                  mad(stmt["closing_balance"])])
-    table = Table(data, repeatRows=1, colWidths=[24 * mm, 62 * mm, 22 * mm, 10 * mm, 17 * mm,
-                                                   15 * mm, 18 * mm, 18 * mm])
+    table = Table(data, repeatRows=1, colWidths=[22 * mm, 82 * mm, 10 * mm, 17 * mm,
+                                                   15 * mm, 18 * mm, 22 * mm])
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 6.5),
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.5),
         ("FONT", (0, 1), (-1, 1), FONT_BOLD, 7),
         ("FONT", (0, -1), (-1, -1), FONT_BOLD, 7),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d1e7dd")),
-        ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
         ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
         ("ROWBACKGROUNDS", (0, 2), (-1, -2), [colors.white, colors.HexColor("#f3f3f3")]),
@@ -136,7 +151,8 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     summary.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8),
                                  ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                                  ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black)]))
-    doc.build([table, Spacer(1, 6 * mm), summary], onFirstPage=header, onLaterPages=header)
+    doc.build([table, Spacer(1, 6 * mm), summary], onFirstPage=header, onLaterPages=header,
+              canvasmaker=_canvas)
     return buf.getvalue()
 
 
@@ -146,7 +162,7 @@ def payout_slip_pdf(payout, cooperative, tz, include_bank=False, paid_by=None):
     register_fonts()
     buf = io.BytesIO()
     width, height = A4
-    c = pdfcanvas.Canvas(buf, pagesize=A4)
+    c = _canvas(buf, pagesize=A4)
     c.setTitle(f"Bordereau {payout.number}")
     left, right = 18 * mm, width - 18 * mm
     y = height - 22 * mm

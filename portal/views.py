@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from admin.forms import UOM_LABELS
 from api import paginate
 from auth.access import roles
 from extensions import db
@@ -23,7 +24,7 @@ from portal.pdfs import local_time, payout_slip_pdf, statement_pdf
 
 def _common(coop, active):
     """What every portal page's template needs: the cooperative, the tab, labels."""
-    return {"coop": coop, "active": active, "kind_labels": KIND_LABELS,
+    return {"coop": coop, "active": active, "kind_labels": KIND_LABELS, "uom_labels": UOM_LABELS,
             "method_labels": METHOD_LABELS, "is_admin": is_admin()}
 
 
