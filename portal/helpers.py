@@ -1,7 +1,6 @@
 """What the portal's pages and API share: who may see which cooperative, periods, CSV."""
 import csv
 import io
-from datetime import date
 
 from flask import Response, abort, current_app, has_request_context, url_for
 from flask_login import current_user
@@ -109,14 +108,6 @@ def _payout_labels(ids):
 def register_documents():
     """Let traceability and statement pages name payouts."""
     register_document_type("payout", _payout_labels)
-
-
-def parse_date(value):
-    """An ISO date from a query string, or None when absent or malformed."""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def is_admin():
