@@ -110,6 +110,7 @@ def _check_dates(data, errors):
 @blp.route("/stock", methods=["GET"])
 @blp.arguments(StockArgsSchema, location="query")
 @blp.response(200, StockPage)
+@blp.alt_response(403, description="A cooperative asking for another cooperative's stock")
 @any_user
 def list_stock(args):
     """Stock on hand at real locations, first-expired first, filtered and paginated.
@@ -130,6 +131,8 @@ def list_stock(args):
         if args.get(name):
             query = query.where(column == args[name])
     if current_user.role == "cooperative":
+        if args.get("cooperative_id") not in (None, current_user.cooperative_id):
+            abort(403)
         query = query.where(lot.cooperative_id == current_user.cooperative_id)
     elif current_user.role == "cashier":
         query = query.where(b.location_id.in_(current_user.shop_ids() or {0}))

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from shop_helpers import FIGUIG, JERADA, TAOURIRT, coop, loc, product
+from tests.shop.shop_helpers import FIGUIG, JERADA, TAOURIRT, coop, loc, product
 
 from extensions import db
 from models.ledger import move

@@ -4,7 +4,7 @@ Z report, the shop's stock and each cooperative's consignment entries agree to t
 The same sale posted twice is recorded once."""
 from decimal import Decimal
 
-from shop_helpers import FIGUIG, JERADA, TAOURIRT, coop, gs1, product, sale_body
+from tests.shop.shop_helpers import FIGUIG, JERADA, TAOURIRT, coop, gs1, product, sale_body
 from sqlalchemy import func, select
 
 from extensions import db

@@ -3,7 +3,7 @@ twice at once is recorded once. Threads, on SQLite and on PostgreSQL."""
 import threading
 from decimal import Decimal
 
-from shop_helpers import FIGUIG, loc, user
+from tests.shop.shop_helpers import FIGUIG, loc, user
 from sqlalchemy import func, select
 
 from extensions import db

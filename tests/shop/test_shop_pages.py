@@ -2,7 +2,7 @@
 and who may open them."""
 from decimal import Decimal
 
-from shop_helpers import loc, sale_body
+from tests.shop.shop_helpers import loc, sale_body
 from sqlalchemy import select
 
 from extensions import db
@@ -81,7 +81,7 @@ def test_arabic_pos_is_right_to_left(auth):
 
 def test_demo_activity_sells_where_there_is_stock(app, make_lot):
     from shop.demo import seed
-    from shop_helpers import FIGUIG, JERADA, TAOURIRT
+    from tests.shop.shop_helpers import FIGUIG, JERADA, TAOURIRT
 
     from models.ledger import integrity_mismatches
 

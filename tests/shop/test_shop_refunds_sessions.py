@@ -3,7 +3,7 @@ rate) and cash sessions (one open per cashier and shop, expected cash, Z report)
 from decimal import Decimal
 
 import pytest
-from shop_helpers import FIGUIG, coop, loc, sale_body
+from tests.shop.shop_helpers import FIGUIG, coop, loc, sale_body
 from sqlalchemy import func, select
 
 from extensions import db

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from shop_helpers import FIGUIG, JERADA, coop, loc, product, sale_body
+from tests.shop.shop_helpers import FIGUIG, JERADA, coop, loc, product, sale_body
 from sqlalchemy import func, select
 
 from extensions import db

@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
-from shop_helpers import FIGUIG, JERADA, gs1, loc, product
+from tests.shop.shop_helpers import FIGUIG, JERADA, gs1, loc, product
 
 from models.barcodes import normalize_gtin, parse_gs1, resolve_code
 from models.errors import DomainError, NotFound
