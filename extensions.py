@@ -31,3 +31,10 @@ class TadamonApi(Api):
     """flask-smorest's Api documenting our error format. One per app (create_app makes it)."""
 
     ERROR_SCHEMA = ErrorSchema
+
+
+def writes(view):
+    """Mark a GET view that writes (e.g. counts a receipt reprint), so SQLite takes the
+    write lock up front for it as for a POST."""
+    view.writes = True
+    return view

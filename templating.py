@@ -33,6 +33,16 @@ ROLE_LABELS = {
 }
 
 
+MOVEMENT_LABELS = {
+    "reception": _l("Reception"), "packaging_input": _l("Packaging input"),
+    "packaging_output": _l("Packaging output"), "waste": _l("Packaging waste"),
+    "dispatch": _l("Dispatch"), "receipt": _l("Receipt at shop"), "sale": _l("Sale"),
+    "refund": _l("Refund"), "return": _l("Return"),
+    "return_to_cooperative": _l("Return to cooperative"),
+    "count_adjustment": _l("Count adjustment"), "loss": _l("Loss"),
+}
+
+
 def menu_for(user):
     """The menu entries a user may open."""
     if not user.is_authenticated:
@@ -72,6 +82,7 @@ def register(app):
             "text_dir": "rtl" if locale == "ar" else "ltr",
             "languages": current_app.config["LANGUAGES"],
             "menu": menu_for(current_user),
+            "movement_label": lambda kind: MOVEMENT_LABELS.get(kind, kind),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "localized": lambda obj: obj.name(locale) if obj is not None else "",
         }

@@ -1,6 +1,7 @@
 """Tadamon's application factory. `gunicorn wsgi:app` or `flask --app wsgi ...`."""
 import logging
 import os
+import threading
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g, render_template, request, session
@@ -44,7 +45,8 @@ def select_locale():
         return current_user.locale
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(list(languages)) or "fr"
+    # The browser's language picks French or Arabic; English only when chosen explicitly.
+    return request.accept_languages.best_match(["fr", "ar"]) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "connect")
@@ -68,8 +70,40 @@ def _sqlite_begin(conn):
         return
     from flask import has_request_context
 
-    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    read_only = has_request_context() and not request_writes()
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def request_writes():
+    """True when this request may write: an unsafe method, or a view marked @writes."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "writes", False))
+
+
+# SQLite has one writer at a time. Writers racing for its file lock sleep in the busy
+# handler (tail latency of seconds, FIELD-NOTES); queueing a worker's writers on one
+# in-process lock is fair and fast. PostgreSQL is not gated: row locks do the work there.
+_SQLITE_WRITE_LOCK = threading.Lock()
+
+
+def _acquire_write_gate():
+    """before_request, first of all (before authentication opens a transaction)."""
+    if db.engine.dialect.name == "sqlite" and request_writes():
+        _SQLITE_WRITE_LOCK.acquire()
+        g.sqlite_write_gate = True
+
+
+def _release_write_gate(exc=None):
+    """teardown_request: end any transaction left open, then let the next writer in."""
+    if g.pop("sqlite_write_gate", False):
+        try:
+            db.session.rollback()
+        finally:
+            _SQLITE_WRITE_LOCK.release()
 
 
 def schema_name(schema):
@@ -161,8 +195,10 @@ def register_blueprints(app):
     for blp in (tokens_api, catalogue_api, stock_api):
         api.register_blueprint(blp)
     for module in AREAS:
-        register_area(app, module)
+        register_area(app, api, module)
+    app.before_request(_acquire_write_gate)
     app.before_request(enforce_access)
+    app.teardown_request(_release_write_gate)
 
     @app.after_request
     def no_session_for_tokens(response):
@@ -177,7 +213,7 @@ def register_blueprints(app):
 AREAS = ("warehouse", "transfers", "shop", "portal", "reports")
 
 
-def register_area(app, module):
+def register_area(app, api, module):
     """Register an area package's blueprint and API resources when it provides them."""
     import importlib
 

@@ -9,11 +9,21 @@ from auth.access import roles
 from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
-from models.errors import DomainError
+from models.errors import DomainError, ValidationFailed
 from models.masterdata import save_cooperative, save_location, save_product
 from models.stock import REAL_KINDS, Location, Lot, StockMovement
 from models.users import ROLES, User
 from templating import ROLE_LABELS
+
+
+def _load_or_404(model, obj_id, refuse=None):
+    """The record being edited (None for a new one); 404 when missing or refused."""
+    if obj_id is None:
+        return None
+    obj = db.session.get(model, obj_id)
+    if obj is None or (refuse and refuse(obj)):
+        abort(404)
+    return obj
 
 
 def _save_form(form, obj, save, list_endpoint, template, title):
@@ -65,9 +75,7 @@ def cooperatives():
 @roles("admin")
 def cooperative_edit(coop_id):
     """Create or edit a cooperative."""
-    coop = db.session.get(Cooperative, coop_id) if coop_id else None
-    if coop_id and coop is None:
-        abort(404)
+    coop = _load_or_404(Cooperative, coop_id)
     form = CooperativeForm(obj=coop)
     title = _("Edit cooperative") if coop else _("New cooperative")
     return _save_form(form, coop, save_cooperative, "admin.cooperatives", "admin/edit.html", title)
@@ -86,9 +94,7 @@ def products():
 @roles("admin")
 def product_edit(product_id):
     """Create or edit a product (GTIN check digit verified)."""
-    product = db.session.get(Product, product_id) if product_id else None
-    if product_id and product is None:
-        abort(404)
+    product = _load_or_404(Product, product_id)
     form = ProductForm(obj=product)
     title = _("Edit product") if product else _("New product")
     return _save_form(form, product, save_product, "admin.products", "admin/edit.html", title)
@@ -107,9 +113,7 @@ def locations():
 @roles("admin")
 def location_edit(location_id):
     """Create or edit a warehouse zone, shop or stand."""
-    location = db.session.get(Location, location_id) if location_id else None
-    if location_id and (location is None or location.is_virtual or location.kind == "transit"):
-        abort(404)
+    location = _load_or_404(Location, location_id, refuse=lambda loc: loc.kind not in ("warehouse", "shop"))
     form = LocationForm(obj=location)
     title = _("Edit location") if location else _("New location")
     return _save_form(form, location, save_location, "admin.locations", "admin/edit.html", title)
@@ -139,8 +143,6 @@ def _user_form(user):
 
 def save_user(data, user=None):
     """Create or update a user; role links checked."""
-    from models.errors import ValidationFailed
-
     user = user or User()
     errors = {}
     other = db.session.execute(select(User.id).where(User.username == data["username"].strip())).scalar()
@@ -179,9 +181,7 @@ def save_user(data, user=None):
 @roles("admin")
 def user_edit(user_id):
     """Create or edit a user."""
-    user = db.session.get(User, user_id) if user_id else None
-    if user_id and user is None:
-        abort(404)
+    user = _load_or_404(User, user_id)
     form = _user_form(user)
     title = _("Edit user") if user else _("New user")
     return _save_form(form, user, save_user, "admin.users", "admin/edit.html", title)

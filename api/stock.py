@@ -1,5 +1,6 @@
 """Lots and stock on hand over the API."""
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -65,14 +66,14 @@ def create_lot(data):
     """Register a lot by hand (admin); it holds no stock until a movement brings some."""
     errors = {}
     if db.session.get(Product, data["product_id"]) is None:
-        errors["product_id"] = ["Unknown product"]
+        errors["product_id"] = [_("Unknown product.")]
     if db.session.get(Cooperative, data["cooperative_id"]) is None:
-        errors["cooperative_id"] = ["Unknown cooperative"]
+        errors["cooperative_id"] = [_("Unknown cooperative.")]
     if db.session.execute(select(Lot.id).where(Lot.code == data["code"])).scalar():
-        errors["code"] = ["Already used"]
+        errors["code"] = [_("Already used.")]
     _check_dates(data, errors)
     if errors:
-        raise ValidationFailed("Invalid lot", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     lot = Lot(origin_type="manual", **data)
     db.session.add(lot)
     db.session.commit()
@@ -91,7 +92,7 @@ def update_lot(data, lot_id):
     errors = {}
     _check_dates(merged, errors)
     if errors:
-        raise ValidationFailed("Invalid lot", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     for key, value in data.items():
         setattr(lot, key, value)
     db.session.commit()
@@ -103,12 +104,13 @@ def _check_dates(data, errors):
     bb = data.get("best_before")
     for name in ("harvest_date", "production_date"):
         if bb and data.get(name) and bb < data[name]:
-            errors["best_before"] = ["Best-before cannot be before the %s" % name.replace("_", " ")]
+            errors["best_before"] = [_("The best-before date cannot come before the harvest or production date.")]
 
 
 @blp.route("/stock", methods=["GET"])
 @blp.arguments(StockArgsSchema, location="query")
 @blp.response(200, StockPage)
+@blp.alt_response(403, description="A cooperative asking for another cooperative's stock")
 @any_user
 def list_stock(args):
     """Stock on hand at real locations, first-expired first, filtered and paginated.
@@ -129,6 +131,8 @@ def list_stock(args):
         if args.get(name):
             query = query.where(column == args[name])
     if current_user.role == "cooperative":
+        if args.get("cooperative_id") not in (None, current_user.cooperative_id):
+            abort(403)
         query = query.where(lot.cooperative_id == current_user.cooperative_id)
     elif current_user.role == "cashier":
         query = query.where(b.location_id.in_(current_user.shop_ids() or {0}))

@@ -1,6 +1,10 @@
 """Tables, one module per area, and the domain services beside them."""
 from models.catalogue import Product  # noqa: F401
-from models.consignment import CommissionRule, ConsignmentEntry  # noqa: F401
+from models.consignment import CommissionRule, ConsignmentEntry, ConsignmentSetting  # noqa: F401
 from models.cooperatives import Cooperative  # noqa: F401
 from models.stock import Location, Lot, StockBalance, StockMovement  # noqa: F401
 from models.users import ApiToken, LoginAttempt, User  # noqa: F401
+from models.warehouse import PackagingInput, PackagingRun, Reception, ReceptionLine  # noqa: F401
+from models.sales import CashSession, ReceiptCounter, Refund, RefundLine, Sale, SaleLine, SalePayment  # noqa: F401
+from models.transfers import CooperativeReturn, ReplenishmentRequest, StockCount, Transfer  # noqa: F401
+from models.payouts import Payout  # noqa: F401

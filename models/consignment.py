@@ -35,6 +35,29 @@ class CommissionRule(db.Model):
     )
 
 
+class ConsignmentSetting(db.Model):
+    """A platform setting of the consignment an admin may change (key → decimal text)."""
+
+    __tablename__ = "consignment_settings"
+
+    key = db.Column(db.String(64), primary_key=True)
+    value = db.Column(db.String(64), nullable=False)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+
+PACKAGING_FEE_KEY = "packaging_fee_per_unit"
+
+
+def packaging_fee_per_unit():
+    """The packaging fee per unit in force: the admin's setting, else the config's."""
+    value = db.session.execute(
+        select(ConsignmentSetting.value).where(ConsignmentSetting.key == PACKAGING_FEE_KEY)).scalar()
+    if value is None:
+        value = current_app.config.get("PACKAGING_FEE_PER_UNIT") or 0
+    return money(Decimal(str(value)))
+
+
 class ConsignmentEntry(db.Model):
     """One immutable line of a cooperative's account with the platform."""
 
@@ -92,6 +115,8 @@ def commission_rate_for(cooperative_id, category=None):
         select(Cooperative.commission_rate).where(Cooperative.id == cooperative_id)).scalar()
     if coop_rate is not None:
         return coop_rate
+    if (cooperative_id, None) in rules:
+        return rules[(cooperative_id, None)]
     if category is not None and (None, category) in rules:
         return rules[(None, category)]
     if (None, None) in rules:
@@ -162,9 +187,10 @@ def balance(cooperative_id, until=None):
 def charge_packaging_fee(*, cooperative_id, units, document_id, user_id=None, at=None):
     """The packaging fee a packaging run charges its cooperative: units × fee per unit.
 
-    The fee per unit is PACKAGING_FEE_PER_UNIT (zero: no fee). Returns the fee charged.
+    The fee per unit is the admin's setting (ConsignmentSetting "packaging_fee_per_unit"),
+    else PACKAGING_FEE_PER_UNIT from the config (zero: no fee). Returns the fee charged.
     """
-    per_unit = Decimal(str(current_app.config.get("PACKAGING_FEE_PER_UNIT") or 0))
+    per_unit = packaging_fee_per_unit()
     fee = money(per_unit * Decimal(units))
     if fee > 0:
         post_entries([{
@@ -174,3 +200,75 @@ def charge_packaging_fee(*, cooperative_id, units, document_id, user_id=None, at
             "note": "packaging fee",
         }])
     return fee
+
+
+def _clean_rate(rate, field="rate"):
+    """A rate as a Decimal in [0, 1) with at most four decimals, else ValidationFailed."""
+    from flask_babel import gettext as _
+
+    try:
+        value = Decimal(str(rate))
+    except Exception:  # noqa: BLE001 - InvalidOperation and friends
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value >= 1 \
+            or value != value.quantize(Decimal("0.0001")):
+        raise ValidationFailed(_("A rate is between 0 and 0.9999 (0.15 for 15%)."),
+                               fields={field: [_("Between 0 and 0.9999, four decimals at most.")]})
+    return value
+
+
+def set_commission_rate(*, cooperative_id=None, category=None, rate):
+    """Set a commission rate for a scope; `rate` None removes it (the next rule applies).
+
+    The cooperative's own rate (no category) lives on Cooperative.commission_rate; every
+    other scope is a CommissionRule. Sales already recorded keep their frozen rate.
+    """
+    from flask_babel import gettext as _
+
+    from models.catalogue import CATEGORIES
+    from models.errors import NotFound
+
+    if category is not None and category not in CATEGORIES:
+        raise ValidationFailed(_("Unknown category."), fields={"category": [str(category)]})
+    value = None if rate is None else _clean_rate(rate)
+    if cooperative_id is not None:
+        coop = db.session.get(Cooperative, cooperative_id)
+        if coop is None:
+            raise NotFound(_("Unknown cooperative."), fields={"cooperative_id": [str(cooperative_id)]})
+        if category is None:
+            coop.commission_rate = value
+            db.session.flush()
+            return value
+    scope = [CommissionRule.category.is_(None) if category is None else CommissionRule.category == category,
+             CommissionRule.cooperative_id.is_(None) if cooperative_id is None
+             else CommissionRule.cooperative_id == cooperative_id]
+    rule = db.session.execute(select(CommissionRule).where(*scope)).scalars().first()
+    if value is None:
+        if rule is not None:
+            db.session.delete(rule)
+    elif rule is None:
+        db.session.add(CommissionRule(cooperative_id=cooperative_id, category=category, rate=value))
+    else:
+        rule.rate = value
+    db.session.flush()
+    return value
+
+
+def set_packaging_fee(per_unit, user_id=None):
+    """Set the packaging fee per unit (MAD, ≥ 0; 0 disables it). Returns the value."""
+    from flask_babel import gettext as _
+
+    try:
+        value = Decimal(str(per_unit))
+    except Exception:  # noqa: BLE001
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value > 1000 or value != money(value):
+        raise ValidationFailed(_("Enter a fee between 0 and 1000 dirhams, two decimals at most."),
+                               fields={"per_unit": [_("Between 0 and 1000, two decimals at most.")]})
+    setting = db.session.get(ConsignmentSetting, PACKAGING_FEE_KEY)
+    if setting is None:
+        setting = ConsignmentSetting(key=PACKAGING_FEE_KEY, value=str(value))
+        db.session.add(setting)
+    setting.value, setting.updated_at, setting.updated_by_id = str(money(value)), utcnow(), user_id
+    db.session.flush()
+    return money(value)

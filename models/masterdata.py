@@ -9,7 +9,7 @@ from extensions import db
 from models.catalogue import CATEGORIES, KIND_UNIT, KINDS, UOMS, Product, gtin_is_valid
 from models.cooperatives import PROVINCES, Cooperative
 from models.errors import DomainError, ValidationFailed
-from models.stock import LOCATION_KINDS, REAL_KINDS, Location
+from models.stock import KIND_SHOP, KIND_WAREHOUSE, LOCATION_KINDS, Location
 
 COOPERATIVE_FIELDS = (
     "name_fr", "name_ar", "registration_number", "province", "phone", "email", "address",
@@ -129,7 +129,7 @@ def save_location(data, location=None):
     errors = _require(loc, ("code", "name_fr", "name_ar", "kind"))
     if loc.kind and loc.kind not in LOCATION_KINDS:
         errors["kind"] = [_("Unknown kind of location.")]
-    elif loc.kind and loc.kind not in REAL_KINDS or loc.kind == "transit":
+    elif loc.kind and loc.kind not in (KIND_WAREHOUSE, KIND_SHOP):
         errors["kind"] = [_("Only warehouses and shops can be created.")]
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)

@@ -1,1 +1,15 @@
 """Shops and stands: point of sale, cash sessions, receipts, refunds, shop stock."""
+from flask import Blueprint
+
+bp = Blueprint("shop", __name__)
+
+
+def register(app, api):
+    """Install the POS pages under /shop, the API resources, and the document labels (receipt numbers) traceability pages show."""
+    from shop import views  # noqa: F401  (routes on bp)
+    from shop.api import blp as api_blp
+    from shop.documents import register_documents
+
+    app.register_blueprint(bp, url_prefix="/shop")
+    api.register_blueprint(api_blp)
+    register_documents()

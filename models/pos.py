@@ -1,0 +1,349 @@
+"""The sale service: one transaction moves the goods to the customer, writes the sale, its
+lines and payments, numbers the receipt without gaps and owes each cooperative its share.
+
+Built for the till at rush hour: a handful of statements per sale, Core inserts, no lazy
+loads in loops. Flushes, never commits: the caller commits (and, on a unique-constraint race
+over the client reference, rolls back and answers with the sale already recorded).
+"""
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select, update
+
+from extensions import db
+from models.barcodes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
+from models.consignment import CommissionRule, record_sale_line
+from models.cooperatives import Cooperative, utcnow
+from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
+from models.ledger import Move, post_movements
+from models.sales import CashSession, ReceiptCounter, Sale, SaleLine, SalePayment
+from models.stock import KIND_SHOP, Location, Lot
+from models.types import money, quantity as round_quantity
+
+
+@dataclass
+class LineRequest:
+    """A line as the till sends it: a lot id or a scanned code, a quantity, a discount in MAD."""
+
+    quantity: Decimal
+    lot_id: int | None = None
+    barcode: str | None = None
+    discount: Decimal = Decimal(0)
+
+
+@dataclass
+class PaymentRequest:
+    """A payment: cash (the amount handed over), card or mobile money."""
+
+    method: str
+    amount: Decimal
+
+
+@dataclass
+class PricedLine:
+    """A resolved line with its amounts, ready to write."""
+
+    index: int
+    item: Resolved
+    quantity: Decimal
+    discount: Decimal
+    gross: Decimal
+    total: Decimal
+    rate: Decimal = Decimal(0)
+
+
+def receipt_prefix(location_code):
+    """AIR for SHOP-AIRPORT, OUJ for STAND-OUJDA: short, readable on a receipt."""
+    tail = (location_code or "SHOP").split("-")[-1]
+    letters = "".join(ch for ch in tail.upper() if ch.isalnum())
+    return (letters[:3] or "SHP")
+
+
+def next_receipt_number(location_id, location_code):
+    """Take the shop's next receipt number inside the caller's transaction.
+
+    The UPDATE locks the counter row until commit, so a rolled-back sale gives its number
+    back: receipts stay sequential per shop without gaps.
+    """
+    table = ReceiptCounter.__table__
+    bump = (update(table).where(table.c.location_id == location_id)
+            .values(last_number=table.c.last_number + 1)
+            .returning(table.c.last_number, table.c.prefix))
+    row = db.session.execute(bump).first()
+    if row is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        ins = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        db.session.execute(ins(table).values(location_id=location_id, last_number=0,
+                                             prefix=receipt_prefix(location_code))
+                           .on_conflict_do_nothing(index_elements=["location_id"]))
+        row = db.session.execute(bump).first()
+    return row.last_number, f"{row.prefix}-{row.last_number:06d}"
+
+
+def _decimal(value, name, index):
+    """A finite Decimal or a 422 naming the line's field."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationFailed(_("Line %(n)s: %(field)s must be a number.", n=index + 1, field=name),
+                               fields={"lines": {str(index): {name: [_("Not a number.")]}}})
+    return number
+
+
+def _resolve_lines(location_id, lines, today):
+    """Each request line's lot at this shop, by id or scanned code (lot codes in one query)."""
+    ids = {ln.lot_id for ln in lines if ln.lot_id is not None}
+    codes = {ln.barcode.strip() for ln in lines if ln.lot_id is None and ln.barcode}
+    found_ids, found_codes = {}, {}
+    if ids or codes:
+        cond = Lot.id.in_(ids) if ids else None
+        if codes:
+            cond = Lot.code.in_(codes) if cond is None else (cond | Lot.code.in_(codes))
+        for row in db.session.execute(_lot_rows(location_id).where(cond)):
+            found_ids[row.id] = found_codes[row.code] = _resolved(row)
+    resolved = []
+    for i, ln in enumerate(lines):
+        try:
+            if ln.lot_id is not None:
+                item = found_ids.get(ln.lot_id)
+                if item is None:
+                    raise ValidationFailed(_("Line %(n)s: unknown lot.", n=i + 1), code="unknown_lot",
+                                           fields={"lines": {str(i): {"lot_id": [_("Unknown lot.")]}}})
+                if item.best_before is not None and item.best_before < today:
+                    _check_sellable(item, today)
+            elif ln.barcode and ln.barcode.strip() in found_codes:
+                item = found_codes[ln.barcode.strip()]
+                if item.best_before is not None and item.best_before < today:
+                    _check_sellable(item, today)
+            elif ln.barcode:
+                item = resolve_code(location_id, ln.barcode, today)
+            else:
+                raise ValidationFailed(_("Line %(n)s: give a lot_id or a barcode.", n=i + 1),
+                                       fields={"lines": {str(i): {"lot_id": [_("Required.")]}}})
+        except DomainError as exc:
+            if isinstance(exc, ValidationFailed):
+                raise
+            status = 422 if isinstance(exc, NotFound) else exc.status
+            raise DomainError(_("Line %(n)s: %(message)s", n=i + 1, message=exc.message),
+                              code=exc.code, status=status, fields={"line": i, **exc.fields})
+        resolved.append(item)
+    return resolved
+
+
+def _price_lines(lines, items, max_discount_rate):
+    """Amounts per line: gross = quantity × retail price, total = gross − discount (bounded)."""
+    priced = []
+    for i, (ln, item) in enumerate(zip(lines, items)):
+        qty = _decimal(ln.quantity, "quantity", i)
+        discount = _decimal(ln.discount if ln.discount is not None else 0, "discount", i)
+        if qty <= 0:
+            raise ValidationFailed(_("Line %(n)s: the quantity must be positive.", n=i + 1),
+                                   fields={"lines": {str(i): {"quantity": [_("Must be positive.")]}}})
+        if item.uom == "pc" and qty != qty.to_integral_value():
+            raise ValidationFailed(_("Line %(n)s: pieces are sold whole.", n=i + 1),
+                                   fields={"lines": {str(i): {"quantity": [_("A whole number.")]}}})
+        if item.unit_price is None:
+            raise DomainError(_("Line %(n)s: %(product)s has no retail price and cannot be sold.",
+                                n=i + 1, product=item.name_fr), code="no_price",
+                              fields={"line": i, "product_id": item.product_id}, status=409)
+        qty = round_quantity(qty)
+        gross = money(qty * item.unit_price)
+        discount = money(discount)
+        limit = money(gross * Decimal(max_discount_rate))
+        if discount < 0 or discount > limit:
+            raise ValidationFailed(
+                _("Line %(n)s: the discount must be between 0 and %(limit)s MAD.", n=i + 1, limit=limit),
+                code="discount_limit", fields={"lines": {str(i): {"discount": [str(limit)]}}})
+        priced.append(PricedLine(i, item, qty, discount, gross, gross - discount))
+    return priced
+
+
+def frozen_rates(pairs):
+    """Commission rates in force now for (cooperative, category) pairs, in two queries.
+
+    Same precedence as models.consignment.commission_rate_for: (cooperative, category) rule,
+    the cooperative's own rate, (platform, category) rule, platform rule, configured default.
+    """
+    from flask import current_app
+
+    coop_ids = {c for c, _cat in pairs}
+    rules = {(r.cooperative_id, r.category): r.rate for r in db.session.execute(
+        select(CommissionRule.cooperative_id, CommissionRule.category, CommissionRule.rate)
+        .where(CommissionRule.cooperative_id.in_(coop_ids) | CommissionRule.cooperative_id.is_(None)))}
+    own = dict(db.session.execute(
+        select(Cooperative.id, Cooperative.commission_rate).where(Cooperative.id.in_(coop_ids))).all())
+    default = Decimal(current_app.config["DEFAULT_COMMISSION_RATE"])
+    rates = {}
+    for coop, category in pairs:
+        if category is not None and (coop, category) in rules:
+            rates[(coop, category)] = rules[(coop, category)]
+        elif own.get(coop) is not None:
+            rates[(coop, category)] = own[coop]
+        elif category is not None and (None, category) in rules:
+            rates[(coop, category)] = rules[(None, category)]
+        else:
+            rates[(coop, category)] = rules.get((None, None), default)
+    return rates
+
+
+def _settle(total, payments):
+    """Check the payments against the total; returns (paid, change) or a 422."""
+    cash = sum((money(p.amount) for p in payments if p.method == "cash"), Decimal(0))
+    other = sum((money(p.amount) for p in payments if p.method != "cash"), Decimal(0))
+    for i, p in enumerate(payments):
+        if money(p.amount) <= 0:
+            raise ValidationFailed(_("Payment amounts must be positive."), code="bad_payment",
+                                   fields={"payments": {str(i): {"amount": [_("Must be positive.")]}}})
+    if other > total:
+        raise ValidationFailed(_("Card and mobile payments cannot exceed the total (%(total)s MAD).",
+                                 total=total), code="overpaid_noncash",
+                               fields={"payments": [_("Only cash gives change.")]})
+    if cash + other < total:
+        raise ValidationFailed(_("Payments (%(paid)s MAD) are short of the total (%(total)s MAD).",
+                                 paid=cash + other, total=total), code="payments_short",
+                               fields={"payments": [str(total - cash - other)]})
+    return cash + other, cash + other - total
+
+
+def find_sale(location_id, client_ref):
+    """The id of the sale already posted with this client reference at this shop, or None."""
+    return db.session.execute(select(Sale.id).where(
+        Sale.location_id == location_id, Sale.client_ref == client_ref)).scalar()
+
+
+def till_context(location_id, user_id):
+    """(location code, open cash session id, CUSTOMERS id) in one round trip, or None when
+    this user has no open till at this shop.
+
+    The session row is locked FOR KEY SHARE: sales do not block each other, but a close
+    (FOR UPDATE) waits for them, and a sale waiting on a close sees it closed.
+    """
+    customers = select(Location.id).where(Location.code == "CUSTOMERS").scalar_subquery()
+    return db.session.execute(
+        select(Location.code, CashSession.id.label("session_id"), customers.label("customers_id"))
+        .join(CashSession, CashSession.location_id == Location.id)
+        .where(Location.id == location_id, Location.kind == KIND_SHOP,
+               CashSession.cashier_id == user_id, CashSession.closed_at.is_(None))
+        .with_for_update(read=True, key_share=True, of=CashSession)).first()
+
+
+def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount_rate,
+              today=None, at=None):
+    """Post a sale; returns (summary, created) with the summary as `sale_summary` gives it. A
+    client reference already posted at this shop returns that sale with created=False,
+    writing nothing.
+
+    Raises ValidationFailed (422: bad line, discount over the limit, payments short or card
+    over the total), DomainError 409 (no open cash session, not enough stock naming the line,
+    expired lot, product without price), NotFound (not a shop).
+    """
+    client_ref = (client_ref or "").strip()
+    if not client_ref or len(client_ref) > 64:
+        raise ValidationFailed(_("A client reference (1 to 64 characters) is required."),
+                               fields={"client_ref": [_("Required.")]})
+    existing = find_sale(location_id, client_ref)
+    if existing is not None:
+        return sale_summary(existing), False
+    if not lines:
+        raise ValidationFailed(_("A sale needs at least one line."), code="empty_sale",
+                               fields={"lines": [_("Required.")]})
+    ctx = till_context(location_id, user_id)
+    if ctx is None:
+        kind = db.session.execute(select(Location.kind).where(Location.id == location_id)).scalar()
+        if kind != KIND_SHOP:
+            raise NotFound(_("No such shop."), code="unknown_shop")
+        raise DomainError(_("Open the till (a cash session) at this shop before selling."),
+                          code="no_open_session")
+    today = today or shop_today()
+    items = _resolve_lines(location_id, lines, today)
+    priced = _price_lines(lines, items, max_discount_rate)
+    subtotal = sum((p.gross for p in priced), Decimal(0))
+    discount_total = sum((p.discount for p in priced), Decimal(0))
+    total = subtotal - discount_total
+    paid, change = _settle(total, payments)
+    rates = frozen_rates({(p.item.cooperative_id, p.item.category) for p in priced})
+    for p in priced:
+        p.rate = rates[(p.item.cooperative_id, p.item.category)]
+
+    now = at or utcnow()
+    seq, number = next_receipt_number(location_id, ctx.code)
+    sales = Sale.__table__
+    sale_id = db.session.execute(insert(sales).returning(sales.c.id), {
+        "location_id": location_id, "cashier_id": user_id, "cash_session_id": ctx.session_id,
+        "client_ref": client_ref, "seq": seq, "number": number, "created_at": now,
+        "subtotal": subtotal, "discount_total": discount_total, "total": total, "paid": paid,
+        "change": change, "print_count": 0}).scalar_one()
+    try:
+        post_movements([Move(p.item.lot_id, p.quantity, location_id, ctx.customers_id)
+                        for p in priced], kind="sale", user_id=user_id, document_type="sale",
+                       document_id=sale_id, at=now)
+    except InsufficientStock as exc:
+        line = next(p for p in priced if p.item.lot_id == exc.lot_id)
+        raise DomainError(
+            _("Line %(n)s (%(product)s, lot %(lot)s): not enough stock here, %(available)s left.",
+              n=line.index + 1, product=line.item.name_fr, lot=exc.lot_code,
+              available=exc.available.normalize()),
+            code="insufficient_stock", fields={"line": line.index, **exc.fields})
+    line_table = SaleLine.__table__
+    line_ids = db.session.execute(
+        insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
+        [{"sale_id": sale_id, "lot_id": p.item.lot_id, "product_id": p.item.product_id,
+          "cooperative_id": p.item.cooperative_id, "quantity": p.quantity,
+          "unit_price": p.item.unit_price, "discount": p.discount, "total": p.total,
+          "commission_rate": p.rate, "refunded_quantity": Decimal(0),
+          "refunded_amount": Decimal(0)} for p in priced]).scalars().all()
+    if payments:
+        db.session.execute(insert(SalePayment.__table__), [
+            {"sale_id": sale_id, "method": p.method, "amount": money(p.amount)} for p in payments])
+    for p in priced:
+        record_sale_line(cooperative_id=p.item.cooperative_id, category=p.item.category,
+                         gross=p.total, lot_id=p.item.lot_id, quantity=p.quantity,
+                         location_id=location_id, document_type="sale", document_id=sale_id,
+                         user_id=user_id, at=now, rate=p.rate)
+    return {
+        "id": sale_id, "number": number, "location_id": location_id,
+        "cash_session_id": ctx.session_id, "client_ref": client_ref, "created_at": now,
+        "subtotal": subtotal, "discount_total": discount_total, "total": total, "paid": paid,
+        "change": change, "print_count": 0,
+        "lines": [{"id": line_id, "lot_id": p.item.lot_id, "product_id": p.item.product_id,
+                   "quantity": p.quantity, "unit_price": p.item.unit_price,
+                   "discount": p.discount, "total": p.total, "commission_rate": p.rate,
+                   "refunded_quantity": Decimal(0)} for p, line_id in zip(priced, line_ids)],
+        "payments": [{"method": p.method, "amount": money(p.amount)} for p in payments],
+    }, True
+
+
+def sale_summary(sale_id):
+    """The API's view of a sale: id, number, totals, change, lines and payments (3 queries)."""
+    sale = db.session.execute(select(Sale.__table__).where(Sale.id == sale_id)).mappings().first()
+    if sale is None:
+        raise NotFound(_("No such sale."))
+    lines = db.session.execute(select(SaleLine.__table__).where(SaleLine.sale_id == sale_id)
+                               .order_by(SaleLine.id)).mappings().all()
+    payments = db.session.execute(select(SalePayment.method, SalePayment.amount)
+                                  .where(SalePayment.sale_id == sale_id)
+                                  .order_by(SalePayment.id)).mappings().all()
+    return {**sale, "lines": [dict(x) for x in lines], "payments": [dict(p) for p in payments]}
+
+
+def mark_printed(sale_id):
+    """Count a print of the receipt; returns True when it is a copy (printed before)."""
+    table = Sale.__table__
+    row = db.session.execute(update(table).where(table.c.id == sale_id)
+                             .values(print_count=table.c.print_count + 1)
+                             .returning(table.c.print_count)).first()
+    if row is None:
+        raise NotFound(_("No such sale."))
+    return row.print_count > 1
+
+
+def sales_of_session(session_id):
+    """Count and totals of a cash session's sales."""
+    return db.session.execute(select(
+        func.count(Sale.id), func.coalesce(func.sum(Sale.subtotal), 0),
+        func.coalesce(func.sum(Sale.discount_total), 0), func.coalesce(func.sum(Sale.total), 0),
+        func.coalesce(func.sum(Sale.change), 0)).where(Sale.cash_session_id == session_id)).one()

@@ -1,0 +1,18 @@
+"""The cooperative portal and the consignment's admin pages: stock by outlet, receptions,
+sales, balance, statements, payouts, commission rules, and the overview of every balance."""
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__)
+
+
+def register(app, api):
+    """Pages under /portal, resources under /api/v1, and the payout document type."""
+    from portal import admin_views, views  # noqa: F401  (routes register on the blueprint)
+    from portal.api import blp as api_blp
+    from portal.helpers import format_day, format_time, register_documents
+
+    app.add_template_filter(format_time, "portal_time")
+    app.add_template_filter(format_day, "portal_date")
+    app.register_blueprint(bp, url_prefix="/portal")
+    api.register_blueprint(api_blp)
+    register_documents()

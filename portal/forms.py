@@ -1,0 +1,64 @@
+"""Forms of the portal: period filters (GET, no CSRF) and the admin's payout and rate forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from admin.forms import CATEGORY_LABELS
+from models.catalogue import CATEGORIES
+
+METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash"), "cheque": _l("Cheque")}
+KIND_LABELS = {"sale": _l("Sale"), "refund": _l("Refund"), "payout": _l("Payout"),
+               "fee": _l("Fee"), "adjustment": _l("Adjustment")}
+
+
+class PeriodForm(FlaskForm):
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD (and an outlet on the sales page)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), validators=[Optional()], name="from")
+    date_to = DateField(_l("To"), validators=[Optional()], name="to")
+    location_id = SelectField(_l("Outlet"), coerce=int, validators=[Optional()], validate_choice=False)
+
+    def validate_date_to(self, field):
+        """The end of a period cannot come before its start."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The period ends before it starts."))
+
+
+class PayoutForm(FlaskForm):
+    """A payout to a cooperative."""
+
+    cooperative_id = SelectField(_l("Cooperative"), coerce=int, validators=[DataRequired()])
+    amount = DecimalField(_l("Amount (MAD)"), places=2,
+                          validators=[DataRequired(), NumberRange(min=0.01, max=10_000_000)])
+    paid_on = DateField(_l("Date paid"), validators=[DataRequired()])
+    method = SelectField(_l("Method"), choices=list(METHOD_LABELS.items()))
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=120)],
+                            description=_l("Transfer or cheque number."))
+    override_reason = TextAreaField(
+        _l("Reason for paying more than the balance"), validators=[Optional(), Length(max=255)],
+        description=_l("Only when the amount is more than the balance (an advance, for example)."))
+
+
+CATEGORY_CHOICES = [("", _l("All categories"))] + [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+
+
+class CommissionRuleForm(FlaskForm):
+    """A commission rate for the platform or a cooperative, optionally for one category."""
+
+    cooperative_id = SelectField(_l("Cooperative"), coerce=int)
+    category = SelectField(_l("Product category"), choices=CATEGORY_CHOICES)
+    rate_percent = DecimalField(_l("Rate (%)"), places=2,
+                                validators=[DataRequired(), NumberRange(min=0, max=99.99)],
+                                description=_l("15 for 15%. Sales already made keep their rate."))
+
+
+class PackagingFeeForm(FlaskForm):
+    """The packaging fee charged per unit a packaging run makes."""
+
+    per_unit = DecimalField(_l("Packaging fee per unit (MAD)"), places=2,
+                            validators=[Optional(), NumberRange(min=0, max=1000)],
+                            description=_l("0 or empty: no fee."))

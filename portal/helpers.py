@@ -1,0 +1,134 @@
+"""What the portal's pages and API share: who may see which cooperative, periods, CSV."""
+import csv
+import io
+
+from flask import Response, abort, current_app, has_request_context, url_for
+from flask_login import current_user
+
+from extensions import db
+from models.cooperatives import Cooperative
+from models.documents import document_labels, register_document_type
+from models.statements import default_period, platform_timezone
+
+
+def visible_cooperative(coop_id):
+    """The cooperative if the signed-in user may see it; 404 for anyone else's (a cooperative
+    user sees only its own, so another's ids look like ids that do not exist)."""
+    coop = db.session.get(Cooperative, coop_id) if coop_id else None
+    if coop is None:
+        abort(404)
+    if current_user.role == "cooperative" and current_user.cooperative_id != coop.id:
+        abort(404)
+    if current_user.role not in ("admin", "cooperative"):
+        abort(403)
+    return coop
+
+
+def period_or_default(date_from, date_to):
+    """A (from, to) pair: missing ends default to the current month so far."""
+    default_from, default_to = default_period(today())
+    return date_from or default_from, date_to or default_to
+
+
+def today():
+    """Today in the platform's time zone (a Moroccan evening is not tomorrow in UTC)."""
+    from datetime import datetime
+
+    return datetime.now(platform_timezone()).date()
+
+
+def csv_response(filename, header, rows):
+    """A CSV download (UTF-8 with BOM so spreadsheet programs read Arabic names right)."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def pdf_response(data, filename, download=False):
+    """A PDF answer, shown in the browser unless `download`."""
+    disposition = "attachment" if download else "inline"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+
+
+def statement_rows(stmt, labels, locale="fr"):
+    """The statement's CSV rows: one per entry, between the opening and closing balances."""
+    tz = platform_timezone()
+    from portal.pdfs import local_time
+
+    yield ["", "opening_balance", "", "", "", "", "", "", "", "", "", "", str(stmt["opening_balance"])]
+    for e in stmt["entries"]:
+        yield [e["id"], e["kind"], local_time(e["created_at"], tz).isoformat(timespec="seconds"),
+               labels.get((e["document_type"], e["document_id"]), ""),
+               e.get("lot_code"), e.get("product_ar") if locale == "ar" else e.get("product_fr"),
+               e.get("location_ar") if locale == "ar" else e.get("location_fr"),
+               e.get("quantity"), e.get("gross"), e.get("commission_rate"), e.get("commission"),
+               e["amount"], e["running_balance"]]
+    yield ["", "closing_balance", "", "", "", "", "", "", "", "", "", "", str(stmt["closing_balance"])]
+
+
+STATEMENT_CSV_HEADER = ["entry_id", "kind", "time", "document", "lot", "product", "outlet",
+                        "quantity", "gross", "commission_rate", "commission", "amount",
+                        "running_balance"]
+
+
+def entry_document_labels(entries):
+    """{(document_type, document_id): label} for the documents entries point to."""
+    by_type = {}
+    for e in entries:
+        if e["document_type"] and e["document_id"] is not None:
+            by_type.setdefault(e["document_type"], set()).add(e["document_id"])
+    labels = {}
+    for doc_type, ids in by_type.items():
+        for doc_id, info in document_labels(doc_type, ids).items():
+            labels[(doc_type, doc_id)] = info.get("label")
+    return labels
+
+
+def _payout_labels(ids):
+    """The document registry's labeler for payouts: slip number and slip link."""
+    from sqlalchemy import select
+
+    from models.payouts import Payout
+
+    found = {}
+    for pid in db.session.execute(select(Payout.id).where(Payout.id.in_(ids))).scalars():
+        url = None
+        if has_request_context():
+            url = url_for("portal.payout_slip", payout_id=pid)
+        found[pid] = {"label": f"PAY-{pid:06d}", "url": url}
+    return found
+
+
+def register_documents():
+    """Let traceability and statement pages name payouts."""
+    register_document_type("payout", _payout_labels)
+
+
+def is_admin():
+    """True for an admin (payout details and every cooperative)."""
+    return current_user.is_authenticated and current_user.role == "admin"
+
+
+def config(name):
+    """A config value (keeps views short)."""
+    return current_app.config[name]
+
+
+def format_time(value, fmt="short"):
+    """A stored naive UTC time shown in the platform's time zone and the user's locale."""
+    from flask_babel import format_datetime
+
+    return format_datetime(value, fmt) if value is not None else ""
+
+
+def format_day(value):
+    """A date in the user's locale (medium: 3 mars 2026)."""
+    from flask_babel import format_date
+
+    return format_date(value, "medium") if value is not None else ""

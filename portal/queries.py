@@ -1,0 +1,184 @@
+"""What a cooperative's portal reads: stock by outlet, receptions, sales, a chart's figures.
+
+Every function takes the cooperative's id and filters on it in SQL: the isolation of one
+cooperative from another lives here, not in templates. Reads only; no Flask imports.
+"""
+from collections import OrderedDict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models.catalogue import Product
+from models.consignment import ConsignmentEntry
+from models.documents import document_labels
+from models.stock import REAL_KINDS, Location, Lot, StockBalance, StockMovement
+from models.types import money
+
+# The order outlets are listed in: warehouse zones, shops and stands, then goods on the road.
+KIND_ORDER = {"warehouse": 0, "shop": 1, "transit": 2}
+
+
+def stock_by_outlet(cooperative_id, location_id=None):
+    """[(location, [row, ...]), ...]: the cooperative's lots on hand at each real location.
+
+    Each row: lot id and code, product, quantity, best-before. First-expired first.
+    """
+    query = (
+        select(StockBalance.quantity, StockBalance.location_id, Lot.id.label("lot_id"),
+               Lot.code.label("lot_code"), Lot.best_before, Product.id.label("product_id"),
+               Product.name_fr.label("product_fr"), Product.name_ar.label("product_ar"),
+               Product.uom, Product.sku)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .join(Product, Product.id == Lot.product_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(Lot.cooperative_id == cooperative_id, StockBalance.quantity != 0,
+               Location.kind.in_(REAL_KINDS))
+        .order_by(Product.name_fr, Lot.best_before.is_(None), Lot.best_before, Lot.code)
+    )
+    if location_id:
+        query = query.where(StockBalance.location_id == location_id)
+    rows = db.session.execute(query).all()
+    locations = {loc.id: loc for loc in db.session.execute(
+        select(Location).where(Location.id.in_({r.location_id for r in rows} or {0}))).scalars()}
+    grouped = {}
+    for r in rows:
+        grouped.setdefault(r.location_id, []).append(r)
+    order = sorted(grouped, key=lambda i: (KIND_ORDER.get(locations[i].kind, 9), locations[i].code))
+    return [(locations[i], grouped[i]) for i in order]
+
+
+def receptions(cooperative_id):
+    """The cooperative's deliveries: lots born of a reception, grouped by reception, newest
+    first, each with the document's label (and receipt link) from the document registry."""
+    received = (
+        select(StockMovement.lot_id, func.sum(StockMovement.quantity).label("qty"))
+        .where(StockMovement.kind == "reception").group_by(StockMovement.lot_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Lot.id, Lot.code, Lot.origin_id, Lot.created_at, Lot.best_before,
+               Product.name_fr.label("product_fr"), Product.name_ar.label("product_ar"),
+               Product.uom, received.c.qty)
+        .join(Product, Product.id == Lot.product_id)
+        .outerjoin(received, received.c.lot_id == Lot.id)
+        .where(Lot.cooperative_id == cooperative_id, Lot.origin_type == "reception")
+        .order_by(Lot.created_at.desc(), Lot.id.desc())
+    ).all()
+    labels = document_labels("reception", [r.origin_id for r in rows])
+    groups = OrderedDict()
+    for r in rows:
+        key = r.origin_id
+        if key not in groups:
+            info = labels.get(key) or {"label": "—", "url": None}
+            groups[key] = {"id": key, "label": info.get("label"),
+                           "url": info.get("receipt_url") or info.get("url"),
+                           "date": r.created_at, "lots": []}
+        groups[key]["lots"].append(r)
+    return list(groups.values())
+
+
+def sales_query(cooperative_id, start=None, end=None, location_id=None):
+    """The select of sale and refund entries of a cooperative, newest first, with lot,
+    product and outlet. `start`/`end` are naive UTC bounds ([start, end))."""
+    e = ConsignmentEntry
+    query = (
+        select(e.id, e.created_at, e.kind, e.quantity, e.gross, e.commission_rate, e.commission,
+               e.amount, e.location_id, e.document_type, e.document_id, e.lot_id,
+               Lot.code.label("lot_code"), Product.name_fr.label("product_fr"),
+               Product.name_ar.label("product_ar"), Product.uom,
+               Location.name_fr.label("location_fr"), Location.name_ar.label("location_ar"))
+        .outerjoin(Lot, Lot.id == e.lot_id)
+        .outerjoin(Product, Product.id == Lot.product_id)
+        .outerjoin(Location, Location.id == e.location_id)
+        .where(e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund")))
+        .order_by(e.created_at.desc(), e.id.desc())
+    )
+    if start is not None:
+        query = query.where(e.created_at >= start)
+    if end is not None:
+        query = query.where(e.created_at < end)
+    if location_id:
+        query = query.where(e.location_id == location_id)
+    return query
+
+
+def sales_totals(cooperative_id, start=None, end=None, location_id=None):
+    """Sums over the same filter: lines, gross, commission, owed (refunds net off)."""
+    e = ConsignmentEntry
+    query = (select(func.count(e.id), func.coalesce(func.sum(e.gross), 0),
+                    func.coalesce(func.sum(e.commission), 0), func.coalesce(func.sum(e.amount), 0))
+             .where(e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund"))))
+    if start is not None:
+        query = query.where(e.created_at >= start)
+    if end is not None:
+        query = query.where(e.created_at < end)
+    if location_id:
+        query = query.where(e.location_id == location_id)
+    count, gross, commission, owed = db.session.execute(query).one()
+    return {"lines": count, "gross": money(gross), "commission": money(commission),
+            "owed": money(owed)}
+
+
+def unit_price(row):
+    """The price a line sold at: gross over quantity, to the centime (None without quantity)."""
+    if not row.quantity:
+        return None
+    return money(abs(Decimal(row.gross or 0)) / abs(Decimal(row.quantity)))
+
+
+def sale_outlets(cooperative_id):
+    """The outlets where this cooperative's goods have sold (for the filter)."""
+    ids = select(ConsignmentEntry.location_id).where(
+        ConsignmentEntry.cooperative_id == cooperative_id,
+        ConsignmentEntry.kind.in_(("sale", "refund"))).distinct()
+    return db.session.execute(
+        select(Location).where(Location.id.in_(ids)).order_by(Location.name_fr)).scalars().all()
+
+
+def month_start(day, back):
+    """The first day of the month `back` months before `day`'s."""
+    month = day.year * 12 + day.month - 1 - back
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def sales_by_month_and_outlet(cooperative_id, months=12, today=None):
+    """(month labels "YYYY-MM", {outlet name_fr: [gross per month]}) for the last `months`
+    months, refunds netted. Months are taken in UTC: a sale at 00:30 on the first of a month
+    in Morocco may fall in the previous month here, which a chart can live with."""
+    today = today or date.today()
+    first = month_start(today, months - 1)
+    labels = [month_start(today, months - 1 - i).strftime("%Y-%m") for i in range(months)]
+    e = ConsignmentEntry
+    if db.session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(e.created_at, "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", e.created_at)
+    rows = db.session.execute(
+        select(month.label("month"), e.location_id, func.sum(e.gross).label("gross"))
+        .where(e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund")),
+               e.created_at >= first - timedelta(days=1))
+        .group_by(month, e.location_id)
+    ).all()
+    names = dict(db.session.execute(select(Location.id, Location.name_fr).where(
+        Location.id.in_({r.location_id for r in rows} or {0}))).all())
+    series = {}
+    for r in rows:
+        if r.month not in labels:
+            continue
+        name = names.get(r.location_id, "—")
+        series.setdefault(name, [Decimal(0)] * months)[labels.index(r.month)] += money(r.gross or 0)
+    return labels, dict(sorted(series.items()))
+
+
+def lot_detail(cooperative_id, lot_id):
+    """A lot of this cooperative (None for another's): where it is and what it sold."""
+    lot = db.session.get(Lot, lot_id)
+    if lot is None or lot.cooperative_id != cooperative_id:
+        return None
+    on_hand = db.session.execute(
+        select(Location, StockBalance.quantity).join(StockBalance, StockBalance.location_id == Location.id)
+        .where(StockBalance.lot_id == lot_id, StockBalance.quantity != 0,
+               Location.kind.in_(REAL_KINDS)).order_by(Location.code)).all()
+    sales = db.session.execute(sales_query(cooperative_id).where(ConsignmentEntry.lot_id == lot_id)).all()
+    return {"lot": lot, "on_hand": on_hand, "sales": sales}

@@ -1,0 +1,192 @@
+"""The cooperative's pages (also open to admins, for any cooperative): home, stock by outlet,
+receptions, sales, statement, payouts, a lot. A cooperative user opening another
+cooperative's page gets 404, as if it did not exist."""
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin.forms import UOM_LABELS
+from api import paginate
+from auth.access import roles
+from extensions import db
+from models.consignment import balance
+from models.payouts import Payout
+from models.statements import period_bounds, platform_timezone, statement
+from portal import bp, queries
+from portal.charts import sales_chart_svg
+from portal.forms import KIND_LABELS, METHOD_LABELS, PeriodForm
+from portal.helpers import (STATEMENT_CSV_HEADER, csv_response, entry_document_labels, is_admin,
+                            pdf_response, period_or_default, statement_rows, today,
+                            visible_cooperative)
+from portal.pdfs import local_time, payout_slip_pdf, statement_pdf
+
+
+def _common(coop, active):
+    """What every portal page's template needs: the cooperative, the tab, labels."""
+    return {"coop": coop, "active": active, "kind_labels": KIND_LABELS, "uom_labels": UOM_LABELS,
+            "method_labels": METHOD_LABELS, "is_admin": is_admin()}
+
+
+@bp.route("/")
+@roles("cooperative", "admin")
+def index():
+    """A cooperative's home; an admin lands on the overview of every cooperative."""
+    if current_user.role == "admin":
+        return redirect(url_for("portal.overview"))
+    return dashboard(current_user.cooperative_id)
+
+
+@bp.route("/cooperatives/<int:coop_id>/")
+@roles("cooperative", "admin")
+def dashboard(coop_id):
+    """Owed, fees, paid and the balance; gross and commission; the chart by month and outlet."""
+    coop = visible_cooperative(coop_id)
+    figures = balance(coop.id)
+    totals = queries.sales_totals(coop.id)
+    months, series = queries.sales_by_month_and_outlet(coop.id, today=today())
+    chart = sales_chart_svg(_("Sales by month and outlet (MAD, gross)"), months, series,
+                            _("No sales yet"))
+    recent = db.session.execute(queries.sales_query(coop.id).limit(5)).all()
+    return render_template("portal/dashboard.html", figures=figures, totals=totals, chart=chart,
+                           recent=recent, **_common(coop, "dashboard"))
+
+
+@bp.route("/cooperatives/<int:coop_id>/stock")
+@roles("cooperative", "admin")
+def stock(coop_id):
+    """On hand by outlet (warehouse zones, each shop and stand, in transit), lot by lot."""
+    coop = visible_cooperative(coop_id)
+    groups = queries.stock_by_outlet(coop.id)
+    if request.args.get("format") == "csv":
+        rows = ([loc.code, loc.name_fr, r.sku, r.product_fr, r.lot_code, r.best_before, r.quantity, r.uom]
+                for loc, items in groups for r in items)
+        return csv_response(f"stock-{coop.id}.csv", ["location_code", "location", "sku", "product",
+                                                     "lot", "best_before", "quantity", "unit"], rows)
+    from datetime import timedelta
+
+    from portal.helpers import config
+
+    warn = today() + timedelta(days=config("EXPIRY_WARNING_DAYS"))
+    return render_template("portal/stock.html", groups=groups, today=today(), warn=warn,
+                           **_common(coop, "stock"))
+
+
+@bp.route("/cooperatives/<int:coop_id>/receptions")
+@roles("cooperative", "admin")
+def receptions(coop_id):
+    """Each delivery the warehouse received from the cooperative, its lots and receipt."""
+    coop = visible_cooperative(coop_id)
+    return render_template("portal/receptions.html", receptions=queries.receptions(coop.id),
+                           **_common(coop, "receptions"))
+
+
+def _period_form(coop=None, with_outlets=False):
+    """The period filter from the query string, with the outlets where the goods sold."""
+    form = PeriodForm(request.args, meta={"csrf": False})
+    form.location_id.choices = [(0, _("All outlets"))]
+    if with_outlets and coop is not None:
+        form.location_id.choices += [(loc.id, loc.name(str(_locale()))) for loc in queries.sale_outlets(coop.id)]
+    valid = form.validate()
+    if not valid:
+        return form, None, None
+    return form, form.date_from.data, form.date_to.data
+
+
+def _locale():
+    """The page's locale."""
+    from flask_babel import get_locale
+
+    return get_locale() or "fr"
+
+
+@bp.route("/cooperatives/<int:coop_id>/sales")
+@roles("cooperative", "admin")
+def sales(coop_id):
+    """Sales and refunds of the cooperative's goods, by period and outlet; CSV."""
+    coop = visible_cooperative(coop_id)
+    form, date_from, date_to = _period_form(coop, with_outlets=True)
+    if form.errors:
+        return render_template("portal/sales.html", form=form, page=None, totals=None,
+                               **_common(coop, "sales")), 422
+    start, end = period_bounds(date_from, date_to) if date_from and date_to else (None, None)
+    if date_from and not date_to:
+        start = period_bounds(date_from, date_from)[0]
+    if date_to and not date_from:
+        end = period_bounds(date_to, date_to)[1]
+    location_id = form.location_id.data or None
+    query = queries.sales_query(coop.id, start, end, location_id)
+    if request.args.get("format") == "csv":
+        tz = platform_timezone()
+        rows = ([r.id, local_time(r.created_at, tz).isoformat(timespec="seconds"), r.kind,
+                 r.location_fr, r.product_fr, r.lot_code, r.quantity, queries.unit_price(r),
+                 r.gross, r.commission_rate, r.commission, r.amount]
+                for r in db.session.execute(query))
+        return csv_response(f"sales-{coop.id}.csv", ["entry_id", "time", "kind", "outlet", "product",
+                                                     "lot", "quantity", "unit_price", "gross",
+                                                     "commission_rate", "commission", "owed"], rows)
+    args = {"page": max(1, request.args.get("page", 1, type=int)), "per_page": 50}
+    page = paginate(query, args, db.session)
+    totals = queries.sales_totals(coop.id, start, end, location_id)
+    qs = {k: v for k, v in request.args.items() if k not in ("page", "format")}
+    return render_template("portal/sales.html", form=form, page=page, totals=totals, qs=qs,
+                           unit_price=queries.unit_price, **_common(coop, "sales"))
+
+
+@bp.route("/cooperatives/<int:coop_id>/statement")
+@roles("cooperative", "admin")
+def statement_page(coop_id):
+    """The statement of a period, line by line with the running balance; PDF and CSV."""
+    coop = visible_cooperative(coop_id)
+    form, date_from, date_to = _period_form()
+    if form.errors:
+        return render_template("portal/statement.html", form=form, stmt=None, labels={},
+                               **_common(coop, "statement")), 422
+    date_from, date_to = period_or_default(date_from, date_to)
+    form.date_from.data, form.date_to.data = date_from, date_to
+    stmt = statement(coop.id, date_from, date_to)
+    labels = entry_document_labels(stmt["entries"])
+    fmt = request.args.get("format")
+    name = f"statement-{coop.id}-{date_from}-{date_to}"
+    if fmt == "pdf":
+        return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
+    if fmt == "csv":
+        return csv_response(name + ".csv", STATEMENT_CSV_HEADER,
+                            statement_rows(stmt, labels, str(_locale())))
+    return render_template("portal/statement.html", form=form, stmt=stmt, labels=labels,
+                           **_common(coop, "statement"))
+
+
+@bp.route("/cooperatives/<int:coop_id>/payouts")
+@roles("cooperative", "admin")
+def cooperative_payouts(coop_id):
+    """The payouts made to the cooperative, newest first, with their slips."""
+    coop = visible_cooperative(coop_id)
+    rows = db.session.execute(select(Payout).where(Payout.cooperative_id == coop.id)
+                              .order_by(Payout.paid_on.desc(), Payout.id.desc())).scalars().all()
+    return render_template("portal/cooperative_payouts.html", rows=rows, **_common(coop, "payouts"))
+
+
+@bp.route("/cooperatives/<int:coop_id>/lots/<int:lot_id>")
+@roles("cooperative", "admin")
+def lot(coop_id, lot_id):
+    """One of the cooperative's lots: where it is now and what of it sold."""
+    coop = visible_cooperative(coop_id)
+    detail = queries.lot_detail(coop.id, lot_id)
+    if detail is None:
+        abort(404)
+    return render_template("portal/lot.html", detail=detail, unit_price=queries.unit_price,
+                           **_common(coop, "stock"))
+
+
+@bp.route("/payouts/<int:payout_id>/slip.pdf")
+@roles("cooperative", "admin")
+def payout_slip(payout_id):
+    """A payout's slip (bank details on the admin's copy only)."""
+    payout = db.session.get(Payout, payout_id)
+    if payout is None:
+        abort(404)
+    coop = visible_cooperative(payout.cooperative_id)
+    by = payout.user.full_name or payout.user.username if payout.user else None
+    data = payout_slip_pdf(payout, coop, platform_timezone(), include_bank=is_admin(), paid_by=by)
+    return pdf_response(data, f"{payout.number}.pdf")

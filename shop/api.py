@@ -1,0 +1,209 @@
+"""Point of sale over the API: scan, sell, refund, receipts, cash sessions and Z reports.
+
+Each handler validates, calls one service, commits once and answers; domain errors become
+4xx in the one error format. A cashier works only at their own shops (403 elsewhere).
+"""
+from flask import abort, current_app, make_response
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
+
+from auth.access import roles
+from extensions import db, writes
+from models.barcodes import resolve_code, search_products
+from models.cash_sessions import close_session, open_session, z_report
+from models.errors import DomainError
+from models.pos import LineRequest, PaymentRequest, find_sale, mark_printed, post_sale, sale_summary
+from models.refunds import RefundLineRequest, refund_sale
+from models.sales import CashSession, Refund, Sale
+from shop.schemas import (CashSessionSchema, RefundInSchema, RefundOutSchema, SaleInSchema,
+                          SaleOutSchema, ScanArgsSchema, ScanOutSchema, SearchArgsSchema,
+                          SearchOutSchema, SessionCloseSchema, SessionOpenSchema)
+
+blp = Blueprint("shop_api", __name__, url_prefix="/api/v1",
+                description="Point of sale: scan, sell, refund, receipts, cash sessions")
+
+PDF = {"200": {"description": "A PDF", "content": {"application/pdf": {}}}}
+
+
+def check_shop(location_id):
+    """403 unless the user may work at this shop (cashiers: their own shops; admins: any)."""
+    if current_user.role == "cashier" and int(location_id) not in current_user.shop_ids():
+        abort(403, description=_("You do not work at this shop."))
+
+
+def visible_sale(sale_id):
+    """The sale (404 if none), refused with 403 at a shop not the cashier's."""
+    sale = db.session.get(Sale, sale_id) or abort(404)
+    check_shop(sale.location_id)
+    return sale
+
+
+def visible_session(session_id):
+    """A cash session the user may see: their own, or any for an admin."""
+    session = db.session.get(CashSession, session_id) or abort(404)
+    if current_user.role != "admin" and session.cashier_id != current_user.id:
+        abort(403, description=_("This is not your till."))
+    return session
+
+
+@blp.route("/shops/<int:location_id>/scan", methods=["GET"])
+@blp.arguments(ScanArgsSchema, location="query")
+@blp.response(200, ScanOutSchema)
+@blp.alt_response(404, description="Unknown code")
+@blp.alt_response(409, description="Expired lot, or nothing left at this shop")
+@roles("cashier", "admin")
+def scan(args, location_id):
+    """What a scanned code sells at this shop: a lot code or GS1-128 sells that lot, a GTIN
+    the shop's first-expiring lot of the product with stock."""
+    check_shop(location_id)
+    return resolve_code(location_id, args["code"]).__dict__
+
+
+@blp.route("/shops/<int:location_id>/products", methods=["GET"])
+@blp.arguments(SearchArgsSchema, location="query")
+@blp.response(200, SearchOutSchema)
+@roles("cashier", "admin")
+def search(args, location_id):
+    """Goods without a label: products whose name matches, with the lot a sale would take."""
+    check_shop(location_id)
+    return {"items": [item.__dict__ for item in search_products(location_id, args["q"])]}
+
+
+@blp.route("/sales", methods=["POST"])
+@blp.arguments(SaleInSchema)
+@blp.response(201, SaleOutSchema)
+@blp.alt_response(200, schema=SaleOutSchema, description="Already posted with this client_ref")
+@blp.alt_response(403, description="Not a shop of this cashier")
+@blp.alt_response(409, description="No open cash session, not enough stock (names the line), "
+                                    "expired lot, product without price")
+@roles("cashier", "admin")
+def create_sale(data):
+    """Post a sale in one transaction. The same client_ref again answers 200 with the sale
+    already recorded, never a second one."""
+    location_id = data["location_id"]
+    check_shop(location_id)
+    lines = [LineRequest(quantity=ln["quantity"], lot_id=ln.get("lot_id"),
+                         barcode=ln.get("barcode"), discount=ln.get("discount") or 0)
+             for ln in data["lines"]]
+    payments = [PaymentRequest(p["method"], p["amount"]) for p in data["payments"]]
+    try:
+        summary, created = post_sale(
+            location_id=location_id, user_id=current_user.id, client_ref=data["client_ref"],
+            lines=lines, payments=payments,
+            max_discount_rate=current_app.config["MAX_LINE_DISCOUNT_RATE"])
+        db.session.commit()
+    except IntegrityError:
+        # Two posts of one cart raced: the other one won; answer with its sale.
+        db.session.rollback()
+        existing = find_sale(location_id, data["client_ref"].strip())
+        if existing is None:
+            raise
+        summary, created = sale_summary(existing), False
+    return summary, 201 if created else 200
+
+
+@blp.route("/sales/<int:sale_id>", methods=["GET"])
+@blp.response(200, SaleOutSchema)
+@roles("cashier", "admin")
+def get_sale(sale_id):
+    """Read a sale with its lines and payments."""
+    visible_sale(sale_id)
+    return sale_summary(sale_id)
+
+
+@blp.route("/sales/<int:sale_id>/receipt.pdf", methods=["GET"])
+@blp.doc(responses=PDF)
+@roles("cashier", "admin")
+@writes
+def receipt_pdf(sale_id):
+    """The 80 mm receipt, French and Arabic; every print after the first says COPY."""
+    from shop.printouts import receipt_data
+    from shop.receipts import render_receipt
+
+    visible_sale(sale_id)
+    db.session.commit()  # end the read transaction: the print count is written in a fresh one
+    copy = mark_printed(sale_id)
+    db.session.commit()
+    pdf = render_receipt(receipt_data(sale_id), copy=copy)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="receipt-{sale_id}.pdf"'
+    return response
+
+
+@blp.route("/sales/<int:sale_id>/refunds", methods=["POST"])
+@blp.arguments(RefundInSchema)
+@blp.response(201, RefundOutSchema)
+@blp.alt_response(409, description="More than was sold, or no open till for a cash refund")
+@roles("cashier", "admin")
+def create_refund(data, sale_id):
+    """Refund some lines of a sale (restocked, or written off as damaged), with a reason."""
+    visible_sale(sale_id)
+    refund_id = refund_sale(
+        sale_id=sale_id, user_id=current_user.id, reason=data["reason"], method=data["method"],
+        lines=[RefundLineRequest(ln["sale_line_id"], ln["quantity"], ln["restock"])
+               for ln in data["lines"]])
+    db.session.commit()
+    return db.session.get(Refund, refund_id)
+
+
+@blp.route("/cash-sessions", methods=["POST"])
+@blp.arguments(SessionOpenSchema)
+@blp.response(201, CashSessionSchema)
+@blp.alt_response(409, description="This cashier's till is already open at this shop")
+@roles("cashier", "admin")
+def create_session(data):
+    """Open the till at a shop with an opening float."""
+    check_shop(data["location_id"])
+    try:
+        session = open_session(location_id=data["location_id"], cashier_id=current_user.id,
+                               opening_float=data["opening_float"])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("Your till is already open at this shop."), code="session_already_open")
+    return _session_out(session)
+
+
+def _session_out(session):
+    """A session with its Z report figures."""
+    return {"id": session.id, **z_report(session)}
+
+
+@blp.route("/cash-sessions/<int:session_id>", methods=["GET"])
+@blp.response(200, CashSessionSchema)
+@roles("cashier", "admin")
+def get_session(session_id):
+    """A cash session and its running Z report figures."""
+    return _session_out(visible_session(session_id))
+
+
+@blp.route("/cash-sessions/<int:session_id>/close", methods=["POST"])
+@blp.arguments(SessionCloseSchema)
+@blp.response(200, CashSessionSchema)
+@blp.alt_response(409, description="Already closed")
+@roles("cashier", "admin")
+def close(data, session_id):
+    """Close the till with the counted cash; the difference is frozen in the Z report."""
+    visible_session(session_id)
+    session = close_session(session_id=session_id, counted_cash=data["counted_cash"],
+                            note=data.get("note"))
+    db.session.commit()
+    return _session_out(session)
+
+
+@blp.route("/cash-sessions/<int:session_id>/z.pdf", methods=["GET"])
+@blp.doc(responses=PDF)
+@roles("cashier", "admin")
+def z_pdf(session_id):
+    """The Z report of a session as a PDF (a running X report while it is open)."""
+    from shop.printouts import z_context
+    from shop.receipts import render_z_report
+
+    session = visible_session(session_id)
+    response = make_response(render_z_report(z_context(session)))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="z-{session_id}.pdf"'
+    return response

@@ -1,0 +1,71 @@
+"""What receipts and Z reports show, gathered from the database as plain dicts for
+shop/receipts.py (PDF) and the print-friendly pages."""
+from datetime import timezone
+
+from sqlalchemy import select
+
+from extensions import db
+from models.barcodes import SHOP_TZ
+from models.cash_sessions import z_report
+from models.catalogue import Product
+from models.cooperatives import utcnow
+from models.errors import NotFound
+from models.sales import Refund, Sale, SaleLine
+from models.stock import Location, Lot
+from models.users import User
+
+
+def local_time(moment):
+    """A stored UTC time as Morocco's local 'YYYY-MM-DD HH:MM'."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=timezone.utc).astimezone(SHOP_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _shop(location_id):
+    """Shop names and address."""
+    loc = db.session.get(Location, location_id)
+    return {"shop_fr": loc.name_fr, "shop_ar": loc.name_ar, "address": loc.address or ""}
+
+
+def _person(user_id):
+    """A user's display name."""
+    user = db.session.get(User, user_id)
+    return (user.full_name or user.username) if user else ""
+
+
+def receipt_data(sale_id):
+    """Everything a receipt prints, as plain values."""
+    sale = db.session.get(Sale, sale_id)
+    if sale is None:
+        raise NotFound("No such sale.")
+    rows = db.session.execute(
+        select(SaleLine, Product.name_fr, Product.name_ar, Lot.code)
+        .join(Product, Product.id == SaleLine.product_id).join(Lot, Lot.id == SaleLine.lot_id)
+        .where(SaleLine.sale_id == sale_id).order_by(SaleLine.id)).all()
+    refunds = db.session.execute(select(Refund).where(Refund.sale_id == sale_id)
+                                 .order_by(Refund.id)).scalars().all()
+    return {
+        **_shop(sale.location_id), "id": sale.id, "number": sale.number,
+        "date": local_time(sale.created_at), "cashier": _person(sale.cashier_id),
+        "subtotal": sale.subtotal, "discount_total": sale.discount_total, "total": sale.total,
+        "change": sale.change, "print_count": sale.print_count,
+        "lines": [{"id": line.id, "name_fr": name_fr, "name_ar": name_ar, "lot_code": code,
+                   "quantity": line.quantity, "unit_price": line.unit_price,
+                   "gross": line.total + line.discount, "discount": line.discount,
+                   "total": line.total, "refunded_quantity": line.refunded_quantity}
+                  for line, name_fr, name_ar, code in rows],
+        "payments": [{"method": p.method, "amount": p.amount} for p in sale.payments],
+        "refunds": [{"id": r.id, "date": local_time(r.created_at), "reason": r.reason,
+                     "total": r.total, "method": r.method} for r in refunds],
+    }
+
+
+def z_context(session):
+    """The Z report figures with names and local times, for the page and the PDF."""
+    data = z_report(session)
+    data.update(_shop(session.location_id))
+    data.update({"cashier": _person(session.cashier_id), "opened": local_time(session.opened_at),
+                 "closed": local_time(session.closed_at) if session.closed_at else "",
+                 "printed": local_time(utcnow())})
+    return data

@@ -1,0 +1,218 @@
+"""Marshmallow schemas of the point-of-sale API. Decimals travel as strings."""
+import marshmallow as ma
+from marshmallow import validate as v
+
+from api.schemas import Dec
+from models.sales import PAYMENT_METHODS
+
+ID = dict(validate=v.Range(1, 2**31 - 1))
+
+
+class SaleLineInSchema(ma.Schema):
+    """A line to sell: a lot id or a scanned code (lot code, GS1-128, GTIN)."""
+
+    lot_id = ma.fields.Integer(**ID)
+    barcode = ma.fields.String(validate=v.Length(1, 120))
+    quantity = Dec(required=True, validate=v.Range(0, 100000, min_inclusive=False))
+    discount = Dec(load_default=None, allow_none=True, validate=v.Range(0, 10_000_000))
+
+    @ma.validates_schema
+    def one_reference(self, data, **kwargs):
+        """Exactly one of lot_id and barcode."""
+        if ("lot_id" in data) == ("barcode" in data):
+            raise ma.ValidationError("Give either lot_id or barcode.", "lot_id")
+
+
+class PaymentInSchema(ma.Schema):
+    """A payment: cash (the amount handed over), card or mobile money."""
+
+    method = ma.fields.String(required=True, validate=v.OneOf(PAYMENT_METHODS))
+    amount = Dec(required=True, validate=v.Range(0, 10_000_000, min_inclusive=False))
+
+
+class SaleInSchema(ma.Schema):
+    """POST /sales: the cart as the till posts it, with its client reference."""
+
+    location_id = ma.fields.Integer(required=True, **ID)
+    client_ref = ma.fields.String(required=True, validate=v.Length(1, 64))
+    lines = ma.fields.List(ma.fields.Nested(SaleLineInSchema), required=True,
+                           validate=v.Length(1, 200))
+    payments = ma.fields.List(ma.fields.Nested(PaymentInSchema), load_default=list,
+                              validate=v.Length(max=10))
+
+
+class SaleLineOutSchema(ma.Schema):
+    """A sold line with its frozen price, discount, commission rate and refunds so far."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(required=True)
+    lot_id = ma.fields.Integer(required=True)
+    product_id = ma.fields.Integer()
+    quantity = Dec(required=True)
+    unit_price = Dec(required=True)
+    discount = Dec()
+    total = Dec(required=True)
+    commission_rate = Dec()
+    refunded_quantity = Dec()
+
+
+class PaymentOutSchema(ma.Schema):
+    """A payment as recorded."""
+
+    method = ma.fields.String(required=True)
+    amount = Dec(required=True)
+
+
+class SaleOutSchema(ma.Schema):
+    """A recorded sale."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(required=True)
+    number = ma.fields.String(required=True)
+    location_id = ma.fields.Integer()
+    cash_session_id = ma.fields.Integer()
+    client_ref = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    subtotal = Dec()
+    discount_total = Dec()
+    total = Dec(required=True)
+    paid = Dec()
+    change = Dec(required=True)
+    print_count = ma.fields.Integer()
+    lines = ma.fields.List(ma.fields.Nested(SaleLineOutSchema), required=True)
+    payments = ma.fields.List(ma.fields.Nested(PaymentOutSchema))
+
+
+class ScanArgsSchema(ma.Schema):
+    """?code=… as the scanner typed it."""
+
+    code = ma.fields.String(required=True, validate=v.Length(1, 120))
+
+
+class SearchArgsSchema(ma.Schema):
+    """?q=… part of a product name."""
+
+    q = ma.fields.String(required=True, validate=v.Length(1, 80))
+
+
+class ScanOutSchema(ma.Schema):
+    """What a scanned code sells here: the lot, its product, price and stock at the shop."""
+
+    class Meta:
+        ordered = True
+
+    lot_id = ma.fields.Integer(required=True)
+    lot_code = ma.fields.String(required=True)
+    product_id = ma.fields.Integer(required=True)
+    name_fr = ma.fields.String(required=True)
+    name_ar = ma.fields.String(required=True)
+    uom = ma.fields.String(required=True)
+    unit_price = Dec(allow_none=True)
+    best_before = ma.fields.Date(allow_none=True)
+    available = Dec(required=True)
+
+
+class SearchOutSchema(ma.Schema):
+    """Products matching a name, each with the lot a sale would take."""
+
+    items = ma.fields.List(ma.fields.Nested(ScanOutSchema), required=True)
+
+
+class RefundLineInSchema(ma.Schema):
+    """Give back some of a sale line; restock puts it back on the shelf, else it is written off."""
+
+    sale_line_id = ma.fields.Integer(required=True, **ID)
+    quantity = Dec(required=True, validate=v.Range(0, 100000, min_inclusive=False))
+    restock = ma.fields.Boolean(load_default=True)
+
+
+class RefundInSchema(ma.Schema):
+    """POST /sales/{id}/refunds."""
+
+    lines = ma.fields.List(ma.fields.Nested(RefundLineInSchema), required=True,
+                           validate=v.Length(1, 200))
+    reason = ma.fields.String(required=True, validate=v.Length(1, 255))
+    method = ma.fields.String(load_default="cash", validate=v.OneOf(PAYMENT_METHODS))
+
+
+class RefundLineOutSchema(ma.Schema):
+    """A refunded line."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(required=True)
+    sale_line_id = ma.fields.Integer(required=True)
+    quantity = Dec(required=True)
+    amount = Dec(required=True)
+    restock = ma.fields.Boolean(required=True)
+
+
+class RefundOutSchema(ma.Schema):
+    """A recorded refund."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(required=True)
+    sale_id = ma.fields.Integer(required=True)
+    cash_session_id = ma.fields.Integer(allow_none=True)
+    method = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+    total = Dec(required=True)
+    created_at = ma.fields.DateTime()
+    lines = ma.fields.List(ma.fields.Nested(RefundLineOutSchema), required=True)
+
+
+class SessionOpenSchema(ma.Schema):
+    """POST /cash-sessions."""
+
+    location_id = ma.fields.Integer(required=True, **ID)
+    opening_float = Dec(required=True, validate=v.Range(0, 10_000_000))
+
+
+class SessionCloseSchema(ma.Schema):
+    """POST /cash-sessions/{id}/close."""
+
+    counted_cash = Dec(required=True, validate=v.Range(0, 10_000_000))
+    note = ma.fields.String(validate=v.Length(max=255))
+
+
+class MethodAmountsSchema(ma.Schema):
+    """Amounts per payment method."""
+
+    cash = Dec(required=True)
+    card = Dec(required=True)
+    mobile = Dec(required=True)
+
+
+class CashSessionSchema(ma.Schema):
+    """A cash session with its Z report figures."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(required=True)
+    location_id = ma.fields.Integer(required=True)
+    cashier_id = ma.fields.Integer(required=True)
+    opened_at = ma.fields.DateTime(required=True)
+    closed_at = ma.fields.DateTime(allow_none=True)
+    opening_float = Dec(required=True)
+    sales_count = ma.fields.Integer()
+    gross = Dec()
+    discounts = Dec()
+    sales_total = Dec()
+    by_method = ma.fields.Nested(MethodAmountsSchema)
+    cash_tendered = Dec()
+    change_given = Dec()
+    refunds_count = ma.fields.Integer()
+    refunds_total = Dec()
+    refunds_by_method = ma.fields.Nested(MethodAmountsSchema)
+    net_total = Dec()
+    expected_cash = Dec()
+    counted_cash = Dec(allow_none=True)
+    difference = Dec(allow_none=True)

@@ -1,0 +1,218 @@
+"""Shop pages: the cashier's tills, the POS screen, receipts, refunds and Z reports.
+
+Each page validates its form, calls one service, commits once and redirects; the POS screen
+itself talks to the API (static/js/pos.js) with the session cookie and the CSRF header.
+"""
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from auth.access import roles, shop_scope
+from extensions import db, writes
+from models.cash_sessions import close_session, current_session, open_session
+from models.errors import DomainError
+from models.pos import mark_printed
+from models.refunds import RefundLineRequest, refund_sale
+from models.sales import CashSession, Sale
+from models.stock import KIND_SHOP, Location
+from shop import bp
+from shop.forms import METHOD_LABELS, CloseTillForm, OpenTillForm, RefundForm
+from shop.printouts import local_time, receipt_data, z_context
+
+
+def my_shops():
+    """The shops this user works at (all active shops for an admin)."""
+    if current_user.role == "admin":
+        return db.session.execute(select(Location).where(Location.kind == KIND_SHOP, Location.active)
+                                  .order_by(Location.name_fr)).scalars().all()
+    return sorted(current_user.shops, key=lambda s: s.name_fr)
+
+
+def shop_or_404(location_id):
+    """A shop location (404 for anything else)."""
+    loc = db.session.get(Location, location_id)
+    if loc is None or loc.kind != KIND_SHOP:
+        abort(404)
+    return loc
+
+
+def own_session(session_id):
+    """A cash session of this user (any for an admin): 404 if none, 403 if another's."""
+    session = db.session.get(CashSession, session_id) or abort(404)
+    if current_user.role != "admin" and session.cashier_id != current_user.id:
+        abort(403)
+    return session
+
+
+def visible_sale(sale_id):
+    """A sale at one of this cashier's shops (403 elsewhere)."""
+    sale = db.session.get(Sale, sale_id) or abort(404)
+    if current_user.role == "cashier" and sale.location_id not in current_user.shop_ids():
+        abort(403)
+    return sale
+
+
+@bp.route("/")
+@roles("cashier", "admin")
+def index():
+    """The cashier's shops, each with its open till (or a form to open one) and recent tills."""
+    shops = my_shops()
+    sessions = {s.id: current_session(s.id, current_user.id) for s in shops}
+    recent = db.session.execute(
+        select(CashSession).where(CashSession.cashier_id == current_user.id)
+        .order_by(CashSession.id.desc()).limit(10)).scalars().all()
+    return render_template("shop/index.html", shops=shops, sessions=sessions, recent=recent,
+                           form=OpenTillForm(), local_time=local_time)
+
+
+@bp.route("/<int:location_id>/open", methods=["POST"])
+@shop_scope
+@roles("cashier", "admin")
+def open_till(location_id):
+    """Open the till with the counted opening float, then go to the POS screen."""
+    shop_or_404(location_id)
+    form = OpenTillForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the opening float in MAD."), "danger")
+        return redirect(url_for("shop.index"))
+    try:
+        open_session(location_id=location_id, cashier_id=current_user.id,
+                     opening_float=form.opening_float.data)
+        db.session.commit()
+    except (DomainError, IntegrityError) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", _("Your till is already open at this shop.")), "warning")
+    return redirect(url_for("shop.pos", location_id=location_id))
+
+
+@bp.route("/<int:location_id>/pos")
+@shop_scope
+@roles("cashier", "admin")
+def pos(location_id):
+    """The POS screen: scan, search, quantities, discounts, payment, all from the keyboard."""
+    shop = shop_or_404(location_id)
+    session = current_session(location_id, current_user.id)
+    if session is None:
+        flash(_("Open the till before selling."), "warning")
+        return redirect(url_for("shop.index"))
+    max_rate = Decimal(current_app.config["MAX_LINE_DISCOUNT_RATE"])
+    return render_template("shop/pos.html", shop=shop, session=session, max_rate=max_rate,
+                           messages=pos_messages())
+
+
+def pos_messages():
+    """The POS script's strings, translated here (the script has no catalogue of its own)."""
+    return {
+        "empty": _("Scan an item or search by name."),
+        "added": _("Added"), "unknown": _("Unknown code"),
+        "offline": _("Connection lost: the cart is kept. Try again."),
+        "posted": _("Sale recorded"), "change": _("Change"),
+        "short": _("The payments do not cover the total."),
+        "discount_max": _("Discount above the allowed limit"),
+        "remove": _("Remove"), "lot": _("Lot"), "no_results": _("No product found."),
+        "confirm_new": _("Start a new sale and drop this cart?"),
+        "receipt": _("Print receipt"), "new_sale": _("New sale"),
+        "more_than_stock": _("Only %(n)s left of this lot here."),
+    }
+
+
+@bp.route("/sessions/<int:session_id>/close", methods=["GET", "POST"])
+@roles("cashier", "admin")
+def close_till(session_id):
+    """Count the drawer and close the till; then the Z report."""
+    session = own_session(session_id)
+    if session.closed_at is not None:
+        return redirect(url_for("shop.z_report_page", session_id=session_id))
+    form = CloseTillForm()
+    if form.validate_on_submit():
+        try:
+            close_session(session_id=session_id, counted_cash=form.counted_cash.data,
+                          note=form.note.data)
+            db.session.commit()
+            flash(_("Till closed."), "success")
+            return redirect(url_for("shop.z_report_page", session_id=session_id))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    status = 422 if request.method == "POST" else 200
+    return render_template("shop/close.html", form=form, session=session,
+                           z=z_context(session)), status
+
+
+@bp.route("/sessions/<int:session_id>/z")
+@roles("cashier", "admin")
+def z_report_page(session_id):
+    """The Z report, print-friendly (an X report while the till is open)."""
+    session = own_session(session_id)
+    return render_template("shop/z_report.html", z=z_context(session), session=session,
+                           methods=METHOD_LABELS)
+
+
+@bp.route("/<int:location_id>/sales")
+@shop_scope
+@roles("cashier", "admin")
+def sales(location_id):
+    """The shop's latest sales, for reprints and refunds."""
+    shop = shop_or_404(location_id)
+    rows = db.session.execute(select(Sale).where(Sale.location_id == location_id)
+                              .order_by(Sale.id.desc()).limit(50)).scalars().all()
+    return render_template("shop/sales.html", shop=shop, rows=rows, local_time=local_time)
+
+
+@bp.route("/sales/<int:sale_id>/receipt")
+@roles("cashier", "admin")
+@writes
+def receipt(sale_id):
+    """The receipt as a print-friendly page; every print after the first is marked a copy."""
+    visible_sale(sale_id)
+    db.session.commit()  # end the read transaction: the print count is written in a fresh one
+    copy = mark_printed(sale_id)
+    db.session.commit()
+    return render_template("shop/receipt.html", r=receipt_data(sale_id), copy=copy,
+                           methods=METHOD_LABELS, autoprint=request.args.get("print") == "1")
+
+
+@bp.route("/sales/<int:sale_id>/refund", methods=["GET", "POST"])
+@roles("cashier", "admin")
+def refund(sale_id):
+    """Refund some lines of a sale: quantity per line, restock or write off, a reason."""
+    sale = visible_sale(sale_id)
+    form = RefundForm()
+    data = receipt_data(sale_id)
+    if form.validate_on_submit():
+        try:
+            lines = _refund_lines(data["lines"])
+            refund_sale(sale_id=sale_id, user_id=current_user.id, lines=lines,
+                        reason=form.reason.data, method=form.method.data)
+            db.session.commit()
+            flash(_("Refund recorded."), "success")
+            return redirect(url_for("shop.receipt", sale_id=sale_id))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            data = receipt_data(sale_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("shop/refund.html", form=form, r=data, sale=sale), status
+
+
+def _refund_lines(lines):
+    """The qty-<id> / restock-<id> inputs of the refund form, as refund requests."""
+    wanted = []
+    for line in lines:
+        raw = (request.form.get(f"qty-{line['id']}") or "").strip().replace(",", ".")
+        if not raw:
+            continue
+        try:
+            qty = Decimal(raw)
+        except InvalidOperation:
+            raise DomainError(_("Refund quantities must be positive."), status=422)
+        if qty == 0:
+            continue
+        wanted.append(RefundLineRequest(line["id"], qty, request.form.get(f"restock-{line['id']}") == "1"))
+    if not wanted:
+        raise DomainError(_("Choose at least one line to refund."), status=422)
+    return wanted

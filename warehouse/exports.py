@@ -1,0 +1,65 @@
+"""CSV exports of the stock view and the recall, and the recall flattened for JSON."""
+import csv
+import io
+
+
+def recall_flat(r):
+    """The recall as plain dicts: lots with their totals, balances, sales, origins."""
+    parent = {d["lot"].id: (d["via"], d["depth"]) for d in r["descendants"]}
+    lots = []
+    for lot in r["lots"]:
+        via, depth = parent.get(lot.id, (None, 0))
+        lots.append({"lot_id": lot.id, "lot_code": lot.code, "product_id": lot.product_id,
+                     "depth": depth, "parent_lot_id": via, "best_before": lot.best_before,
+                     **r["summary"][lot.id]})
+    origins = [{"lot_id": lot.id, "lot_code": lot.code,
+                "reception_id": rec.id if rec else None,
+                "reception_number": rec.number if rec else None,
+                "received_on": rec.received_on if rec else None,
+                "cooperative_id": lot.cooperative_id,
+                "quantity_accepted": line.quantity_accepted if line else None}
+               for lot, rec, line in r["receptions"]]
+    return {"lot_id": r["lot"].id, "lot_code": r["lot"].code,
+            "cooperative_id": r["cooperative"].id, "cooperative": r["cooperative"].name_fr,
+            "lots": lots, "balances": r["balances"], "sales": r["sales"],
+            "refunds": r["refunds"], "origins": origins}
+
+
+def _csv(header, rows):
+    """CSV text with a BOM so spreadsheet software reads the accents and Arabic."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def stock_csv(rows, labels):
+    """The stock view as CSV; `labels` maps expiry statuses to words."""
+    header = ["lot", "product_sku", "product", "cooperative", "location", "quantity", "unit",
+              "best_before", "harvest_date", "status"]
+    return _csv(header, [[r["lot_code"], r["sku"], r["product_fr"], r["cooperative_fr"],
+                          r["location_code"], r["quantity"], r["uom"],
+                          r["best_before"] or "", r["harvest_date"] or "",
+                          labels.get(r["expiry"], "")] for r in rows])
+
+
+def recall_csv(r):
+    """The recall as one CSV: a section per kind of row (origin, lot, location, sale)."""
+    flat = recall_flat(r)
+    rows = []
+    for o in flat["origins"]:
+        rows.append(["origin", o["lot_code"], o["reception_number"] or "", o["received_on"] or "",
+                     flat["cooperative"], o["quantity_accepted"] or "", "", ""])
+    for x in flat["lots"]:
+        rows.append(["lot", x["lot_code"], x["depth"], x["best_before"] or "", "",
+                     x["on_hand"], x["in_transit"], x["sold"]])
+    for b in flat["balances"]:
+        rows.append(["location", b["lot_code"], b["location_code"], b["location_kind"], "",
+                     b["quantity"], "", ""])
+    for s in flat["sales"] + flat["refunds"]:
+        rows.append([s["kind"], s["lot_code"], s["shop_code"], s["created_at"].isoformat(" ", "seconds"),
+                     (s.get("document") or {}).get("label", ""), s["quantity"], "", ""])
+    header = ["row", "lot", "reference", "date_or_kind", "detail", "quantity", "in_transit", "sold"]
+    return _csv(header, rows)
