@@ -114,4 +114,21 @@ def _install_parser():
     ArgumentsMixin.ARGUMENTS_PARSER = TadamonParser()
 
 
+def _utc_timestamps():
+    """API timestamps in RFC 3339 with their offset ("...T10:15:00+00:00"), as OpenAPI's
+    date-time requires: the database keeps naive UTC (models.cooperatives.utcnow), so a naive
+    datetime is UTC. Set on marshmallow's DateTime, which every area's schemas use."""
+    from datetime import timezone
+
+    def iso_utc(value):
+        """ISO 8601 with the UTC offset when the value carries none."""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat()
+
+    ma.fields.DateTime.SERIALIZATION_FUNCS = {**ma.fields.DateTime.SERIALIZATION_FUNCS,
+                                              "iso": iso_utc, "iso8601": iso_utc}
+
+
 _install_parser()
+_utc_timestamps()
