@@ -97,6 +97,21 @@ def http_error_json(exc: HTTPException):
     return error_response(exc.code or 500, message, data.get("code"), fields, headers)
 
 
+# The OpenAPI description of a PDF answer, for `@blp.doc(responses=PDF_RESPONSE)`.
+PDF_RESPONSE = {"200": {"description": "A PDF document",
+                        "content": {"application/pdf": {"schema": {"type": "string",
+                                                                   "format": "binary"}}}}}
+
+
+def pdf_response(data, filename, download=False):
+    """A PDF answer, shown in the browser unless `download`."""
+    from flask import Response
+
+    disposition = "attachment" if download else "inline"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+
+
 def wants_json():
     """API paths answer errors in JSON."""
     return request.path.startswith("/api/")

@@ -17,7 +17,7 @@ from models.consignment import record_sale_line
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
-from models.sales import PAYMENT_METHODS, CashSession, Refund, RefundLine, Sale, SaleLine
+from models.sales import PAYMENT_METHODS, CashSession, Refund, RefundLine, Sale
 from models.stock import Location
 from models.types import money, quantity as round_quantity
 

@@ -19,8 +19,9 @@ from models.cooperatives import Cooperative
 from models.payouts import Payout, record_payout
 from models.statements import overview, period_bounds, platform_timezone, statement
 from portal import queries
+from api import pdf_response
 from portal.helpers import (STATEMENT_CSV_HEADER, csv_response, entry_document_labels,
-                            pdf_response, period_or_default, statement_rows, today,
+                            period_or_default, statement_rows, today,
                             visible_cooperative)
 from portal.pdfs import statement_pdf
 from portal.schemas import (BalanceSchema, CommissionRatesSchema, CommissionRuleSchema,

@@ -49,13 +49,6 @@ def csv_response(filename, header, rows):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def pdf_response(data, filename, download=False):
-    """A PDF answer, shown in the browser unless `download`."""
-    disposition = "attachment" if download else "inline"
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
-
-
 def statement_rows(stmt, labels, locale="fr"):
     """The statement's CSV rows: one per entry, between the opening and closing balances."""
     tz = platform_timezone()

@@ -16,8 +16,9 @@ from models.statements import period_bounds, platform_timezone, statement
 from portal import bp, queries
 from portal.charts import sales_chart_svg
 from portal.forms import KIND_LABELS, METHOD_LABELS, PeriodForm
+from api import pdf_response
 from portal.helpers import (STATEMENT_CSV_HEADER, csv_response, entry_document_labels, is_admin,
-                            pdf_response, period_or_default, statement_rows, today,
+                            period_or_default, statement_rows, today,
                             visible_cooperative)
 from portal.pdfs import local_time, payout_slip_pdf, statement_pdf
 

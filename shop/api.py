@@ -3,7 +3,9 @@
 Each handler validates, calls one service, commits once and answers; domain errors become
 4xx in the one error format. A cashier works only at their own shops (403 elsewhere).
 """
-from flask import abort, current_app, make_response
+from flask import abort, current_app
+
+from api import PDF_RESPONSE, pdf_response
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -24,7 +26,7 @@ from shop.schemas import (CashSessionSchema, RefundInSchema, RefundOutSchema, Sa
 blp = Blueprint("shop_api", __name__, url_prefix="/api/v1",
                 description="Point of sale: scan, sell, refund, receipts, cash sessions")
 
-PDF = {"200": {"description": "A PDF", "content": {"application/pdf": {}}}}
+PDF = PDF_RESPONSE
 
 
 def check_shop(location_id):
@@ -127,10 +129,7 @@ def receipt_pdf(sale_id):
     copy = mark_printed(sale_id)
     db.session.commit()
     pdf = render_receipt(receipt_data(sale_id), copy=copy)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="receipt-{sale_id}.pdf"'
-    return response
+    return pdf_response(pdf, f"receipt-{sale_id}.pdf")
 
 
 @blp.route("/sales/<int:sale_id>/refunds", methods=["POST"])
@@ -203,7 +202,4 @@ def z_pdf(session_id):
     from shop.receipts import render_z_report
 
     session = visible_session(session_id)
-    response = make_response(render_z_report(z_context(session)))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="z-{session_id}.pdf"'
-    return response
+    return pdf_response(render_z_report(z_context(session)), f"z-{session_id}.pdf")

@@ -19,7 +19,7 @@ from models.users import User, user_shops
 
 # (lines as [(lot index, quantity)], payment plan) of the demo sales at each shop.
 BASKETS = [([(0, 1)], "cash"), ([(1, 2), (0, 1)], "card"), ([(2, 1)], "mobile"),
-           ([(0, 1), (2, 1), (1, 1)], "split"), ([(1, 1)], "cash")]
+           ([(0, 1), (2, 1), (3, 1)], "split"), ([(4, 1)], "cash"), ([(5, 2), (3, 1)], "card")]
 
 
 def _sellable_lots(location_id):
@@ -33,7 +33,7 @@ def _sellable_lots(location_id):
         .where(StockBalance.location_id == location_id, StockBalance.quantity >= 3,
                Product.retail_price.is_not(None), Product.uom == "pc",
                (Lot.best_before.is_(None)) | (Lot.best_before >= today))
-        .order_by(Lot.best_before, Lot.id).limit(3)).all()
+        .order_by(Lot.best_before, Lot.id).limit(6)).all()
 
 
 def _payments(total, plan):

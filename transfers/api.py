@@ -1,11 +1,11 @@
 """Transfers and replenishment requests over the API (/api/v1/transfers,
 /api/v1/replenishment-requests). Handlers: validate → service → commit once → respond."""
-from flask import abort, current_app, make_response
+from flask import abort, current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 
-from api import page_schema, paginate
+from api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from auth.access import roles
 from extensions import db
 from models import replenishment, transfer_ops
@@ -23,17 +23,6 @@ blp = Blueprint("transfers_api", __name__, url_prefix="/api/v1",
 
 TransferPage = page_schema(TransferSchema, "TransferPage")
 RequestPage = page_schema(RequestSchema, "RequestPage")
-PDF_RESPONSE = {"200": {"description": "A PDF document",
-                        "content": {"application/pdf": {"schema": {"type": "string",
-                                                                   "format": "binary"}}}}}
-
-
-def pdf_response(data, filename):
-    """A PDF answer, shown inline by browsers."""
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @blp.route("/transfers", methods=["GET"])

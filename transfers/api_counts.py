@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api import page_schema, paginate
+from api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from api.schemas import ListArgsSchema
 from auth.access import roles
 from extensions import db
@@ -13,7 +13,6 @@ from models.transfers import CooperativeReturn, StockCount
 from transfers import pdf
 from transfers.access import (SHOP_ROLES, STAFF, is_staff, require_shop, visible_coop_return,
                               visible_count)
-from transfers.api import PDF_RESPONSE, pdf_response
 from transfers.count_schemas import (CoopReturnCreateSchema, CoopReturnSchema, CountCreateSchema,
                                      CountLinesSchema, CountPostSchema, CountSchema,
                                      ShopStockArgsSchema, ShopStockSchema, coop_return_out,

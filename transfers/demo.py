@@ -61,7 +61,8 @@ def _ship(source, shop, wanted, operator, receiver, *, receive=True, broken=Fals
 
 def seed(summary):
     """Add a few weeks of transfers when the warehouse holds packaged goods; else nothing."""
-    zones = [z for z in (_by_code("WH-STOCK"), _by_code("WH-PACK")) if z is not None]
+    zones = db.session.execute(select(Location).where(Location.kind == "warehouse")
+                               .order_by(Location.code)).scalars().all()
     stock = _unit_products_in_stock(zones)
     if not stock:
         return
@@ -76,11 +77,11 @@ def seed(summary):
         shop = _by_code(shop_code)
         if shop is None:
             continue
-        # Each shop gets up to three products, about a quarter of what the zone holds.
+        # Each shop gets up to four products from each zone, a quarter of what it holds.
         for zone in zones:
             wanted = {}
             for (zone_id, product_id), qty in stock.items():
-                if zone_id == zone.id and len(wanted) < 3:
+                if zone_id == zone.id and len(wanted) < 4:
                     share = (qty / 4).to_integral_value()
                     if share >= 2:
                         wanted[product_id] = share
@@ -88,7 +89,6 @@ def seed(summary):
             if wanted:
                 _ship(zone, shop, wanted, operator, receiver or operator, **options)
                 shipped += 1
-                break
     airport, warehouse = _by_code("SHOP-AIRPORT"), _by_code("WH-STOCK")
     if airport is not None and warehouse is not None and shipped:
         on_hand = [(lot, q) for p in {p for _z, p in stock}

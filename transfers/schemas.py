@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate as v
 
 from api.schemas import Dec
-from models.transfers import COUNT_STATES, REQUEST_STATES, TRANSFER_KINDS, TRANSFER_STATES
+from models.transfers import REQUEST_STATES, TRANSFER_KINDS, TRANSFER_STATES
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
 

@@ -1,10 +1,10 @@
 """The warehouse over the API: receptions, packaging runs, labels and recall."""
-from flask import Response, abort
+from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api import ErrorSchema, page_schema, paginate
+from api import PDF_RESPONSE, ErrorSchema, page_schema, paginate, pdf_response
 from api.schemas import ListArgsSchema
 from auth.access import roles
 from extensions import db
@@ -23,13 +23,7 @@ blp = Blueprint("warehouse_api", __name__, url_prefix="/api/v1",
                 description="Warehouse: receptions, packaging runs, labels, recall")
 ReceptionPage = page_schema(ReceptionOutSchema, "ReceptionPage")
 PackagingRunPage = page_schema(PackagingRunOutSchema, "PackagingRunPage")
-PDF = {200: {"description": "A PDF document", "content": {"application/pdf": {}}}}
-
-
-def _pdf(data, filename):
-    """A PDF answer shown inline in the browser."""
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+PDF = PDF_RESPONSE
 
 
 @blp.route("/receptions", methods=["GET"])
@@ -74,7 +68,7 @@ def reception_receipt(reception_id):
     if reception is None or (current_user.role == "cooperative"
                              and reception.cooperative_id != current_user.cooperative_id):
         abort(404)
-    return _pdf(reception_receipt_pdf(reception), f"{reception.number}.pdf")
+    return pdf_response(reception_receipt_pdf(reception), f"{reception.number}.pdf")
 
 
 @blp.route("/packaging-runs", methods=["GET"])
@@ -122,7 +116,7 @@ def lot_labels(args, lot_id):
     lot = db.session.get(Lot, lot_id) or abort(404)
     pdf = render_labels([(label_data(lot, args["price"]), args["copies"])], args["layout"],
                         args["start"])
-    return _pdf(pdf, f"labels-{lot.code}.pdf")
+    return pdf_response(pdf, f"labels-{lot.code}.pdf")
 
 
 @blp.route("/lots/<int:lot_id>/recall", methods=["GET"])

@@ -27,7 +27,7 @@ def test_demo_ships_to_airport_and_stands(app):
     db.session.commit()
     assert summary["transfers"] >= 4
     states = dict(db.session.execute(select(Transfer.state, func.count()).group_by(Transfer.state)).all())
-    assert states["received"] >= 3 and states["dispatched"] == 1
+    assert states["received"] >= 3 and states["dispatched"] >= 1  # one shipment per zone to Berkane, on its way
     assert db.session.execute(select(func.count()).where(ReplenishmentRequest.state == "open")).scalar() == 1
     assert integrity_mismatches() == []
     broken = db.session.execute(select(Transfer).where(Transfer.state == "received")).scalars().first()
