@@ -134,6 +134,15 @@ def finish(loader, gen, region):
     for year, last in gen.transfer_seq.items():
         loader.execute(f"DELETE FROM transfer_counters WHERE prefix = 'TR' AND year = {ph}", (year,))
         loader.execute(f"INSERT INTO transfer_counters (prefix, year, last) VALUES ('TR', {ph}, {ph})", (year, last))
+    # Cooperatives' running consignment totals, as migration 0007 fills them from the entries.
+    loader.execute("DELETE FROM consignment_balances")
+    loader.execute("""
+        INSERT INTO consignment_balances (cooperative_id, owed, fees, paid, adjustments, updated_at)
+        SELECT cooperative_id, coalesce(sum(CASE WHEN kind IN ('sale', 'refund') THEN amount ELSE 0 END), 0),
+               coalesce(sum(CASE WHEN kind = 'fee' THEN amount ELSE 0 END), 0),
+               coalesce(sum(CASE WHEN kind = 'payout' THEN amount ELSE 0 END), 0),
+               coalesce(sum(CASE WHEN kind = 'adjustment' THEN amount ELSE 0 END), 0), CURRENT_TIMESTAMP
+        FROM consignment_entries GROUP BY cooperative_id""")
     if not loader.sqlite:
         for table in list(gen.ids.next) + ["stock_balances"]:
             loader.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -216,7 +225,9 @@ def generate(url, scale=1.0, seed=7, check=True, log=print):
             from models.ledger import integrity_mismatches
 
             t1 = time.perf_counter()
-            problems = integrity_mismatches()
+            from models.consignment import consignment_balance_mismatches
+
+            problems = integrity_mismatches() + consignment_balance_mismatches()
             bad = consignment_mismatches()
             log(f"integrity: {len(problems)} stock problem(s), {bad} sale line(s) without their "
                 f"consignment entry ({time.perf_counter() - t1:.1f} s)")
