@@ -69,5 +69,10 @@ e2e: $(VENV)/.e2e-installed i18n
 	rm -rf tests/e2e/screenshots
 	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m e2e tests/e2e
 
+## Benchmarks: a year of generated data (made when missing) on SQLite, and on PostgreSQL when
+## BENCH_DATABASE_URL (or the local postgres@127.0.0.1/tadamon_bench) answers; prints the figures.
+bench: install
+	TADAMON_NO_APP=1 $(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite* translations/*/LC_MESSAGES/*.mo

@@ -91,17 +91,23 @@ def print_logins(logins):
 
 @click.command("integrity-check")
 def integrity_check():
-    """Prove every balance equals the ledger's sums and no real location is negative."""
+    """Prove every balance equals the ledger's sums, no real location is negative, and each
+    cooperative's running consignment totals equal its entries."""
+    from models.consignment import consignment_balance_mismatches
     from models.ledger import integrity_mismatches
 
     problems = integrity_mismatches()
-    if not problems:
+    accounts = consignment_balance_mismatches()
+    if not problems and not accounts:
         click.echo("integrity-check: ok, every balance equals the ledger")
         return
     for p in problems:
         click.echo(f"{p['problem']}: lot {p['lot_id']} at location {p['location_id']}: "
                    f"balance {p['balance']} but ledger {p['ledger']}", err=True)
-    click.echo(f"integrity-check: {len(problems)} problem(s)", err=True)
+    for a in accounts:
+        click.echo(f"consignment mismatch: cooperative {a['cooperative_id']}: running totals "
+                   f"(owed, fees, paid, adjustments) {a['kept']} but entries {a['ledger']}", err=True)
+    click.echo(f"integrity-check: {len(problems) + len(accounts)} problem(s)", err=True)
     sys.exit(1)
 
 

@@ -95,6 +95,24 @@ class ConsignmentEntry(db.Model):
     )
 
 
+class ConsignmentBalance(db.Model):
+    """A cooperative's running totals of its entries, per kind: the balance without summing
+    millions of rows. Only `post_entries` writes it, in the entries' own transaction, under
+    the row's lock; `consignment_balance_mismatches` proves it equals the ledger's sums."""
+
+    __tablename__ = "consignment_balances"
+
+    cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"), primary_key=True)
+    owed = db.Column(Money, nullable=False, default=0)         # sales and refunds
+    fees = db.Column(Money, nullable=False, default=0)         # signed as entered (negative)
+    paid = db.Column(Money, nullable=False, default=0)         # signed as entered (negative)
+    adjustments = db.Column(Money, nullable=False, default=0)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+BUCKETS = {"sale": "owed", "refund": "owed", "fee": "fees", "payout": "paid", "adjustment": "adjustments"}
+
+
 def commission_rate_for(cooperative_id, category=None):
     """The rate in force now for a cooperative and a product category.
 
@@ -147,29 +165,83 @@ def post_entries(entries):
         row["amount"] = money(row["amount"])
         rows.append(row)
     db.session.execute(ConsignmentEntry.__table__.insert(), rows)
+    _add_to_balances(rows, now)
 
 
-def record_sale_line(*, cooperative_id, category, gross, lot_id, quantity, location_id,
-                     document_type, document_id, user_id=None, at=None, kind="sale", rate=None):
-    """The entry a sold (or refunded, kind='refund') line makes: owed = gross less commission.
+def _add_to_balances(rows, now):
+    """Add the entries to their cooperatives' running totals, in cooperative order so two
+    writers never deadlock (the row stays locked until the caller commits)."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
-    A refund passes the sale's frozen `rate` and is written with negative amounts.
-    """
+    deltas = {}
+    for row in rows:
+        bucket = deltas.setdefault(row["cooperative_id"], dict.fromkeys(set(BUCKETS.values()), Decimal(0)))
+        bucket[BUCKETS[row["kind"]]] += row["amount"]
+    ins = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = ConsignmentBalance.__table__
+    for coop in sorted(deltas):
+        stmt = ins(table).values(cooperative_id=coop, updated_at=now, **deltas[coop])
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["cooperative_id"],
+            set_={**{k: table.c[k] + stmt.excluded[k] for k in deltas[coop]}, "updated_at": now}))
+
+
+def consignment_balance_mismatches():
+    """Cooperatives whose running totals differ from the sums of their entries (empty: sound)."""
+    e = ConsignmentEntry
+    sums = {r[0]: tuple(money(v or 0) for v in r[1:]) for r in db.session.execute(
+        select(e.cooperative_id,
+               func.sum(case((e.kind.in_(("sale", "refund")), e.amount), else_=0)),
+               func.sum(case((e.kind == "fee", e.amount), else_=0)),
+               func.sum(case((e.kind == "payout", e.amount), else_=0)),
+               func.sum(case((e.kind == "adjustment", e.amount), else_=0))).group_by(e.cooperative_id))}
+    b = ConsignmentBalance
+    kept = {r[0]: tuple(money(v) for v in r[1:]) for r in db.session.execute(
+        select(b.cooperative_id, b.owed, b.fees, b.paid, b.adjustments))}
+    zero = (money(0),) * 4
+    return [{"cooperative_id": c, "ledger": sums.get(c, zero), "kept": kept.get(c, zero)}
+            for c in sorted(sums.keys() | kept.keys()) if sums.get(c, zero) != kept.get(c, zero)]
+
+
+def sale_line_entry(*, cooperative_id, category, gross, lot_id, quantity, location_id,
+                    document_type, document_id, user_id=None, at=None, kind="sale", rate=None):
+    """The entry (a dict for `post_entries`) a sold or refunded line makes, not yet posted."""
     rate = commission_rate_for(cooperative_id, category) if rate is None else Decimal(rate)
     commission, owed = sale_entry_values(gross, rate)
     sign = Decimal(-1) if kind == "refund" else Decimal(1)
-    post_entries([{
+    return {
         "cooperative_id": cooperative_id, "kind": kind, "created_at": at,
         "amount": sign * owed, "gross": sign * money(gross), "commission_rate": rate,
         "commission": sign * commission, "lot_id": lot_id, "quantity": quantity,
         "location_id": location_id, "document_type": document_type,
         "document_id": document_id, "user_id": user_id,
-    }])
-    return rate, commission, owed
+    }
+
+
+def record_sale_line(**kwargs):
+    """The entry a sold (or refunded, kind='refund') line makes: owed = gross less commission.
+
+    A refund passes the sale's frozen `rate` and is written with negative amounts. Several
+    lines of one document: build them with `sale_line_entry` and post them in one call.
+    Returns (rate, commission, owed).
+    """
+    entry = sale_line_entry(**kwargs)
+    post_entries([entry])
+    sign = Decimal(-1) if entry["kind"] == "refund" else Decimal(1)
+    return entry["commission_rate"], sign * entry["commission"], sign * entry["amount"]
 
 
 def balance(cooperative_id, until=None):
-    """{"owed", "fees", "paid", "adjustments", "balance"} for a cooperative (entries before `until`)."""
+    """{"owed", "fees", "paid", "adjustments", "balance"} for a cooperative (entries before `until`).
+
+    Now: one row of the running totals. Before a date: an indexed sum of the entries."""
+    if until is None:
+        b = ConsignmentBalance
+        row = db.session.execute(select(b.owed, b.fees, b.paid, b.adjustments)
+                                 .where(b.cooperative_id == cooperative_id)).first()
+        owed, fees, paid, adjustments = (money(v) for v in (row or (0, 0, 0, 0)))
+        return {"owed": owed, "fees": -fees, "paid": -paid, "adjustments": adjustments,
+                "balance": owed + fees + paid + adjustments}
     e = ConsignmentEntry
     query = select(
         func.coalesce(func.sum(case((e.kind.in_(("sale", "refund")), e.amount), else_=0)), 0),

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from extensions import db
 from models.barcodes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
-from models.consignment import CommissionRule, record_sale_line
+from models.consignment import CommissionRule, post_entries, sale_line_entry
 from models.cooperatives import Cooperative, utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
@@ -299,11 +299,11 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
     if payments:
         db.session.execute(insert(SalePayment.__table__), [
             {"sale_id": sale_id, "method": p.method, "amount": money(p.amount)} for p in payments])
-    for p in priced:
-        record_sale_line(cooperative_id=p.item.cooperative_id, category=p.item.category,
-                         gross=p.total, lot_id=p.item.lot_id, quantity=p.quantity,
-                         location_id=location_id, document_type="sale", document_id=sale_id,
-                         user_id=user_id, at=now, rate=p.rate)
+    # One call for every line: the cooperatives' running balances are locked in id order.
+    post_entries([sale_line_entry(cooperative_id=p.item.cooperative_id, category=p.item.category,
+                                  gross=p.total, lot_id=p.item.lot_id, quantity=p.quantity,
+                                  location_id=location_id, document_type="sale", document_id=sale_id,
+                                  user_id=user_id, at=now, rate=p.rate) for p in priced])
     return {
         "id": sale_id, "number": number, "location_id": location_id,
         "cash_session_id": ctx.session_id, "client_ref": client_ref, "created_at": now,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from extensions import db
-from models.consignment import record_sale_line
+from models.consignment import post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
@@ -129,12 +129,12 @@ def refund_sale(*, sale_id, user_id, lines, reason, method="cash", at=None):
             post_movements(moves, kind=kind, user_id=user_id, document_type="refund",
                            document_id=refund_id, at=now,
                            note=None if restock else "written off: damaged")
-    for (line_id, restock), qty in wanted.items():
-        line = sale_lines[line_id]
-        record_sale_line(cooperative_id=line.cooperative_id, category=None,
-                         gross=amounts[(line_id, restock)], lot_id=line.lot_id, quantity=qty,
-                         location_id=sale.location_id, document_type="refund",
-                         document_id=refund_id, user_id=user_id, at=now, kind="refund",
-                         rate=line.commission_rate)
+    # One call for every line: the cooperatives' running balances are locked in id order.
+    post_entries([sale_line_entry(cooperative_id=sale_lines[line_id].cooperative_id, category=None,
+                                  gross=amounts[(line_id, restock)], lot_id=sale_lines[line_id].lot_id,
+                                  quantity=qty, location_id=sale.location_id, document_type="refund",
+                                  document_id=refund_id, user_id=user_id, at=now, kind="refund",
+                                  rate=sale_lines[line_id].commission_rate)
+                  for (line_id, restock), qty in wanted.items()])
     db.session.flush()
     return refund_id
