@@ -36,7 +36,7 @@ i18n: extract-messages
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
 	  --ignore-dirs='.* _* .venv tests bench migrations instance node_modules' \
-	  --project=Tadamon --omit-header -o translations/messages.pot .
+	  --project=Tadamon --omit-header --add-location=file --sort-output -o translations/messages.pot .
 	for l in $(LANGS); do $(VENV)/bin/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; done
 	$(PY) tools/apply_translations.py
 
