@@ -138,3 +138,105 @@ def overview(sort="name", descending=False):
     totals = {k: sum((i[k] for i in items), Decimal("0.00"))
               for k in ("owed", "fees", "paid", "adjustments", "balance")}
     return {"items": items, "totals": totals}
+
+
+ENTRY_KINDS_ORDER = ("sale", "refund", "fee", "payout", "adjustment")
+
+
+def _cents(value):
+    """A stored money value as integer centimes: exact for PostgreSQL's Decimal, and for
+    SQLite's REAL the nearest integer (a double holds a 2-decimal amount to ~1e-13)."""
+    if isinstance(value, Decimal):
+        return int(value.scaleb(2))
+    return round(value * 100)
+
+
+def cents_text(cents):
+    """Centimes as the API writes money: "-1234.50"."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def scaled_text(value, places):
+    """A raw stored decimal (Decimal on PostgreSQL, float/int on SQLite) as text with the
+    column's scale, as marshmallow writes the Decimal SQLAlchemy would have made; None stays."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return _FLOAT_FORMATS[places] % value
+
+
+_FLOAT_FORMATS = {2: "%.2f", 3: "%.3f", 4: "%.4f"}
+
+
+def stored_datetime(value):
+    """A raw stored timestamp (datetime on PostgreSQL, text on SQLite) as a naive datetime."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def statement_query(cooperative_id, start, end):
+    """The entries of [start, end) in order, columns as the driver gives them (no Numeric /
+    DateTime processing: REAL and ISO text on SQLite, Decimal and datetime on PostgreSQL):
+    id, created_at, kind, amount, gross, commission_rate, commission, quantity, lot_id,
+    location_id, document_type, document_id, reference, note, receipt number (of the sale,
+    or of the refunded sale; joined here rather than looked up by tens of thousands of ids).
+    Searches ix_consignment_entries_coop_time."""
+    from sqlalchemy import literal_column
+    from sqlalchemy.types import NullType
+
+    from models.sales import Refund, Sale
+
+    e = ConsignmentEntry.__table__
+    sale, refund, refunded = Sale.__table__.alias("s"), Refund.__table__.alias("r"), Sale.__table__.alias("rs")
+
+    def raw(col):
+        """The column without result processing."""
+        return literal_column(f"{e.name}.{col.name}", NullType())
+
+    return (
+        select(e.c.id, raw(e.c.created_at), e.c.kind, raw(e.c.amount), raw(e.c.gross),
+               raw(e.c.commission_rate), raw(e.c.commission), raw(e.c.quantity), e.c.lot_id,
+               e.c.location_id, e.c.document_type, e.c.document_id, e.c.reference, e.c.note,
+               func.coalesce(sale.c.number, refunded.c.number))
+        .select_from(e)
+        .outerjoin(sale, (e.c.document_type == "sale") & (sale.c.id == e.c.document_id))
+        .outerjoin(refund, (e.c.document_type == "refund") & (refund.c.id == e.c.document_id))
+        .outerjoin(refunded, refunded.c.id == refund.c.sale_id)
+        .where(e.c.cooperative_id == cooperative_id, e.c.created_at >= start, e.c.created_at < end)
+        .order_by(e.c.created_at, e.c.id)
+    )
+
+
+def statement_lines(cooperative_id, date_from, date_to):
+    """A period's statement for big exports: (head, lines) where `lines` yields one tuple per
+    entry, in order, without ORM objects or per-value type processing.
+
+    Each tuple: (id, created_at naive UTC datetime, kind, amount cents, running balance cents,
+    gross, commission_rate, commission, quantity (texts with the column's scale or None),
+    lot_id, location_id, document_type, document_id, reference, note, receipt number of the
+    sale / refunded sale or None). `head` = {"start", "end", "opening_cents"}; once the
+    generator is exhausted head also has "closing_cents" and "totals_cents" by kind.
+    """
+    start, end = period_bounds(date_from, date_to)
+    head = {"start": start, "end": end,
+            "opening_cents": _cents(balance(cooperative_id, until=start)["balance"])}
+    query = statement_query(cooperative_id, start, end)
+
+    def lines():
+        """The entries with their running balance; fills head's closing figures at the end."""
+        running = head["opening_cents"]
+        totals = dict.fromkeys(ENTRY_KINDS_ORDER, 0)
+        for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
+             doc_type, doc_id, reference, note, number) in db.session.execute(query):
+            cents = _cents(amount)
+            running += cents
+            totals[kind] += cents
+            yield (eid, stored_datetime(created), kind, cents, running, scaled_text(gross, 2),
+                   scaled_text(rate, 4), scaled_text(commission, 2), scaled_text(qty, 3),
+                   lot_id, location_id, doc_type, doc_id, reference, note, number)
+        head["closing_cents"] = running
+        head["totals_cents"] = totals
+
+    return head, lines()
