@@ -217,7 +217,8 @@ def statement_lines(cooperative_id, date_from, date_to):
     gross, commission_rate, commission, quantity (texts with the column's scale or None),
     lot_id, location_id, document_type, document_id, reference, note, receipt number of the
     sale / refunded sale or None). `head` = {"start", "end", "opening_cents"}; once the
-    generator is exhausted head also has "closing_cents" and "totals_cents" by kind.
+    generator is exhausted head also has "closing_cents", "totals_cents" by kind, and the
+    sales' and refunds' "gross_cents" and "commission_cents".
     """
     start, end = period_bounds(date_from, date_to)
     head = {"start": start, "end": end,
@@ -228,15 +229,68 @@ def statement_lines(cooperative_id, date_from, date_to):
         """The entries with their running balance; fills head's closing figures at the end."""
         running = head["opening_cents"]
         totals = dict.fromkeys(ENTRY_KINDS_ORDER, 0)
+        gross_sum = commission_sum = 0
         for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
              doc_type, doc_id, reference, note, number) in db.session.execute(query):
             cents = _cents(amount)
             running += cents
             totals[kind] += cents
+            if kind in ("sale", "refund"):
+                gross_sum += _cents(gross or 0)
+                commission_sum += _cents(commission or 0)
             yield (eid, stored_datetime(created), kind, cents, running, scaled_text(gross, 2),
                    scaled_text(rate, 4), scaled_text(commission, 2), scaled_text(qty, 3),
                    lot_id, location_id, doc_type, doc_id, reference, note, number)
-        head["closing_cents"] = running
-        head["totals_cents"] = totals
+        head.update(closing_cents=running, totals_cents=totals, gross_cents=gross_sum,
+                    commission_cents=commission_sum)
 
     return head, lines()
+
+
+def _from_cents(cents):
+    """Integer centimes as a Decimal of scale 2."""
+    return Decimal(cents).scaleb(-2)
+
+
+def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
+    """One page of a period's statement for the HTML page: the same dict as `statement`
+    (opening, totals, gross, commission and closing of the whole period) but with only the
+    entries of page `page` (each with its running balance), plus "page", "per_page" and
+    "total_entries". A year of a busy cooperative is ~58,000 entries: the page reads them
+    as tuples for the balances and builds dictionaries (names joined) for `per_page` only."""
+    head, lines = statement_lines(cooperative_id, date_from, date_to)
+    first = (max(page, 1) - 1) * per_page
+    kept, count = [], 0
+    for line in lines:
+        if first <= count < first + per_page:
+            kept.append(line)
+        count += 1
+    lots = {r.id: r for r in db.session.execute(
+        select(Lot.id, Lot.code, Product.name_fr, Product.name_ar).join(Product, Product.id == Lot.product_id)
+        .where(Lot.id.in_({x[9] for x in kept if x[9] is not None})))} if kept else {}
+    places = {r.id: r for r in db.session.execute(select(Location.id, Location.name_fr, Location.name_ar))}
+    entries = []
+    for (eid, created, kind, amount, running, gross, rate, commission, qty, lot_id, location_id,
+         doc_type, doc_id, reference, note, _number) in kept:
+        lot, place = lots.get(lot_id), places.get(location_id)
+        entries.append({
+            "id": eid, "created_at": created, "kind": kind, "amount": _from_cents(amount),
+            "running_balance": _from_cents(running),
+            "gross": None if gross is None else Decimal(gross),
+            "commission_rate": None if rate is None else Decimal(rate),
+            "commission": None if commission is None else Decimal(commission),
+            "quantity": None if qty is None else Decimal(qty), "lot_id": lot_id,
+            "location_id": location_id, "document_type": doc_type, "document_id": doc_id,
+            "reference": reference, "note": note, "lot_code": lot.code if lot else None,
+            "product_fr": lot.name_fr if lot else None, "product_ar": lot.name_ar if lot else None,
+            "location_fr": place.name_fr if place else None,
+            "location_ar": place.name_ar if place else None})
+    return {
+        "cooperative_id": cooperative_id, "from": date_from, "to": date_to,
+        "start": head["start"], "end": head["end"],
+        "opening_balance": _from_cents(head["opening_cents"]), "entries": entries,
+        "totals": {k: _from_cents(v) for k, v in head["totals_cents"].items()},
+        "gross": _from_cents(head["gross_cents"]), "commission": _from_cents(head["commission_cents"]),
+        "closing_balance": _from_cents(head["closing_cents"]),
+        "page": max(page, 1), "per_page": per_page, "total_entries": count,
+    }

@@ -20,10 +20,11 @@ from models.payouts import Payout, record_payout
 from models.statements import overview, period_bounds, platform_timezone, statement
 from portal import queries
 from api import pdf_response
-from portal.helpers import (STATEMENT_CSV_HEADER, csv_response, entry_document_labels,
-                            period_or_default, statement_rows, today,
+from portal.helpers import (entry_document_labels,
+                            period_or_default, today,
                             visible_cooperative)
 from portal.pdfs import statement_pdf
+from portal.statement_csv import statement_csv
 from portal.statement_json import statement_json
 from portal.schemas import (BalanceSchema, CommissionRatesSchema, CommissionRuleSchema,
                             OverviewArgsSchema, OverviewSchema, PackagingFeeSchema,
@@ -68,11 +69,11 @@ def get_statement(args, coop_id):
         # Written straight from tuples (portal/statement_json.py): the same document as
         # StatementSchema describes, ten times faster than dumping a year through marshmallow.
         return Response(statement_json(coop.id, date_from, date_to), mimetype="application/json")
+    if args["format"] == "csv":
+        return statement_csv(coop.id, date_from, date_to, name + ".csv")
     stmt = statement(coop.id, date_from, date_to)
     labels = entry_document_labels(stmt["entries"])
-    if args["format"] == "pdf":
-        return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
-    return csv_response(name + ".csv", STATEMENT_CSV_HEADER, statement_rows(stmt, labels))
+    return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
 
 
 @blp.route("/cooperatives/<int:coop_id>/sales", methods=["GET"])
