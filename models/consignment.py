@@ -58,6 +58,13 @@ def packaging_fee_per_unit():
     return money(Decimal(str(value)))
 
 
+# The statement's covering index, in key order: cooperative, time, id (the statement's order)
+# then what a statement line shows.
+STATEMENT_COLUMNS = ("cooperative_id", "created_at", "id", "kind", "amount", "gross",
+                     "commission_rate", "commission", "quantity", "lot_id", "location_id",
+                     "document_type", "document_id", "reference", "note")
+
+
 class ConsignmentEntry(db.Model):
     """One immutable line of a cooperative's account with the platform."""
 
@@ -89,8 +96,11 @@ class ConsignmentEntry(db.Model):
     __table_args__ = (
         db.CheckConstraint(
             "kind IN ('sale', 'refund', 'payout', 'fee', 'adjustment')", name="kind"),
-        # Covering index: a balance is an index-only sum, even over millions of rows.
-        db.Index("ix_consignment_entries_coop_time", "cooperative_id", "created_at", "kind", "amount"),
+        # Covering index (0008_perf_indexes): a balance before a date is an index-only sum and
+        # a statement an index-only read in order, even over millions of rows (the entries of
+        # one cooperative are scattered through the table: reading them row by row was most
+        # of a year's statement). Every column a statement shows is in it.
+        db.Index("ix_consignment_entries_statement", *STATEMENT_COLUMNS),
         db.Index("ix_consignment_entries_document", "document_type", "document_id"),
     )
 

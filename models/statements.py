@@ -181,8 +181,8 @@ def statement_query(cooperative_id, start, end):
     DateTime processing: REAL and ISO text on SQLite, Decimal and datetime on PostgreSQL):
     id, created_at, kind, amount, gross, commission_rate, commission, quantity, lot_id,
     location_id, document_type, document_id, reference, note, receipt number (of the sale,
-    or of the refunded sale; joined here rather than looked up by tens of thousands of ids).
-    Searches ix_consignment_entries_coop_time."""
+    or of the refunded sale; read here rather than looked up by tens of thousands of ids).
+    An index-only read of ix_consignment_entries_statement."""
     from sqlalchemy import literal_column
     from sqlalchemy.types import NullType
 
@@ -195,15 +195,19 @@ def statement_query(cooperative_id, start, end):
         """The column without result processing."""
         return literal_column(f"{e.name}.{col.name}", NullType())
 
+    # Per-entry primary-key look-ups (scalar subqueries): PostgreSQL would otherwise hash-join
+    # the whole sales table for a cooperative's year (~1.7x slower); SQLite does the same either way.
+    number = case(
+        (e.c.document_type == "sale",
+         select(sale.c.number).where(sale.c.id == e.c.document_id).scalar_subquery()),
+        (e.c.document_type == "refund",
+         select(refunded.c.number).join(refund, refunded.c.id == refund.c.sale_id)
+         .where(refund.c.id == e.c.document_id).scalar_subquery()))
     return (
         select(e.c.id, raw(e.c.created_at), e.c.kind, raw(e.c.amount), raw(e.c.gross),
                raw(e.c.commission_rate), raw(e.c.commission), raw(e.c.quantity), e.c.lot_id,
                e.c.location_id, e.c.document_type, e.c.document_id, e.c.reference, e.c.note,
-               func.coalesce(sale.c.number, refunded.c.number))
-        .select_from(e)
-        .outerjoin(sale, (e.c.document_type == "sale") & (sale.c.id == e.c.document_id))
-        .outerjoin(refund, (e.c.document_type == "refund") & (refund.c.id == e.c.document_id))
-        .outerjoin(refunded, refunded.c.id == refund.c.sale_id)
+               number)
         .where(e.c.cooperative_id == cooperative_id, e.c.created_at >= start, e.c.created_at < end)
         .order_by(e.c.created_at, e.c.id)
     )
