@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models.cooperatives import utcnow
@@ -57,13 +58,16 @@ def user_for_token(clear_token):
     """The user owning a live bearer token, or None."""
     if not clear_token:
         return None
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(clear_token),
-                               ApiToken.revoked_at.is_(None))
-    ).scalar()
-    if token is None or not token.user.active:
+    # One round trip on every API request: the token's user with their shops (joined), not
+    # token, then user (lazy load), then shops (selectin).
+    user = db.session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(clear_token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(User.shops))
+    ).unique().scalar()
+    if user is None or not user.active:
         return None
-    return token.user
+    return user
 
 
 def revoke_token(clear_token):

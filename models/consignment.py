@@ -58,6 +58,13 @@ def packaging_fee_per_unit():
     return money(Decimal(str(value)))
 
 
+# The statement's covering index, in key order: cooperative, time, id (the statement's order)
+# then what a statement line shows.
+STATEMENT_COLUMNS = ("cooperative_id", "created_at", "id", "kind", "amount", "gross",
+                     "commission_rate", "commission", "quantity", "lot_id", "location_id",
+                     "document_type", "document_id", "reference", "note")
+
+
 class ConsignmentEntry(db.Model):
     """One immutable line of a cooperative's account with the platform."""
 
@@ -89,8 +96,11 @@ class ConsignmentEntry(db.Model):
     __table_args__ = (
         db.CheckConstraint(
             "kind IN ('sale', 'refund', 'payout', 'fee', 'adjustment')", name="kind"),
-        # Covering index: a balance is an index-only sum, even over millions of rows.
-        db.Index("ix_consignment_entries_coop_time", "cooperative_id", "created_at", "kind", "amount"),
+        # Covering index (0008_perf_indexes): a balance before a date is an index-only sum and
+        # a statement an index-only read in order, even over millions of rows (the entries of
+        # one cooperative are scattered through the table: reading them row by row was most
+        # of a year's statement). Every column a statement shows is in it.
+        db.Index("ix_consignment_entries_statement", *STATEMENT_COLUMNS),
         db.Index("ix_consignment_entries_document", "document_type", "document_id"),
     )
 
@@ -171,19 +181,36 @@ def post_entries(entries):
 def _add_to_balances(rows, now):
     """Add the entries to their cooperatives' running totals, in cooperative order so two
     writers never deadlock (the row stays locked until the caller commits)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
+    zero = Decimal(0)
     deltas = {}
     for row in rows:
-        bucket = deltas.setdefault(row["cooperative_id"], dict.fromkeys(set(BUCKETS.values()), Decimal(0)))
+        bucket = deltas.setdefault(row["cooperative_id"], {
+            "cooperative_id": row["cooperative_id"], "owed": zero, "fees": zero, "paid": zero,
+            "adjustments": zero, "updated_at": now})
         bucket[BUCKETS[row["kind"]]] += row["amount"]
-    ins = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = ConsignmentBalance.__table__
-    for coop in sorted(deltas):
-        stmt = ins(table).values(cooperative_id=coop, updated_at=now, **deltas[coop])
-        db.session.execute(stmt.on_conflict_do_update(
+    # One prepared upsert, executed for every cooperative in id order (executemany: the rows
+    # are still taken one after the other, in that order); untouched buckets add zero.
+    db.session.execute(_balance_upsert(db.session.get_bind().dialect.name),
+                       [deltas[coop] for coop in sorted(deltas)])
+
+
+_UPSERTS = {}
+
+
+def _balance_upsert(dialect):
+    """INSERT … ON CONFLICT (cooperative_id) DO UPDATE adding every bucket: built once per
+    dialect (building it per call cost more than running it)."""
+    if dialect not in _UPSERTS:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        table = ConsignmentBalance.__table__
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        buckets = sorted(set(BUCKETS.values()))
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=["cooperative_id"],
-            set_={**{k: table.c[k] + stmt.excluded[k] for k in deltas[coop]}, "updated_at": now}))
+            set_={**{k: table.c[k] + stmt.excluded[k] for k in buckets},
+                  "updated_at": stmt.excluded.updated_at})
+    return _UPSERTS[dialect]
 
 
 def consignment_balance_mismatches():

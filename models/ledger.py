@@ -56,14 +56,25 @@ def _insert_missing_balances(keys):
 
 def _lock_balances(keys):
     """SELECT … FOR UPDATE the balance rows, in id order (no-op clause on SQLite,
-    where the write transaction was taken up front by BEGIN IMMEDIATE)."""
+    where the write transaction was taken up front by BEGIN IMMEDIATE), with each row's
+    location kind. Returns {(lot, location): row}; keys without a balance row are absent."""
     table = StockBalance.__table__
-    stmt = (
-        select(table.c.id, table.c.lot_id, table.c.location_id, table.c.quantity)
-        .where(tuple_(table.c.lot_id, table.c.location_id).in_(list(keys)))
-        .order_by(table.c.id)
-        .with_for_update()
-    )
+    loc = Location.__table__
+    stmt = (select(table.c.id, table.c.lot_id, table.c.location_id, table.c.quantity,
+                   loc.c.kind.label("location_kind"))
+            .join(loc, loc.c.id == table.c.location_id).order_by(table.c.id))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite plans a row-value IN (VALUES …) as a scan of every balance (3.7 ms at 39k
+        # rows); lot IN (…) AND location IN (…) searches the unique (lot, location) index.
+        # It returns the cross product, a superset: keep the asked keys. (No row locks on
+        # SQLite to over-take: BEGIN IMMEDIATE holds the database.)
+        wanted = set(keys)
+        stmt = stmt.where(table.c.lot_id.in_({k[0] for k in wanted}),
+                          table.c.location_id.in_({k[1] for k in wanted}))
+        return {(r.lot_id, r.location_id): r for r in db.session.execute(stmt)
+                if (r.lot_id, r.location_id) in wanted}
+    stmt = (stmt.where(tuple_(table.c.lot_id, table.c.location_id).in_(list(keys)))
+            .with_for_update(of=table))
     return {(r.lot_id, r.location_id): r for r in db.session.execute(stmt)}
 
 
@@ -98,17 +109,22 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
     moves = _validate(moves, kind)
     keys = sorted({(m.lot_id, m.from_location_id) for m in moves}
                   | {(m.lot_id, m.to_location_id) for m in moves})
-    location_ids = {loc for _, loc in keys}
-    kinds = dict(db.session.execute(
-        select(Location.id, Location.kind).where(Location.id.in_(location_ids))
-    ).all())
-    missing = location_ids - kinds.keys()
-    if missing:
-        raise ValidationFailed("Unknown location", code="unknown_location",
-                               fields={"location_id": sorted(missing)}, status=422)
-
-    _insert_missing_balances(keys)
-    locked = _lock_balances(keys)
+    # SQLite (one writer at a time, no row locks): usually every balance row exists already
+    # (a shop's lot, the customers' side), so one read does. PostgreSQL keeps the order that
+    # cannot deadlock: check locations, create missing rows (key order), lock (id order).
+    sqlite_db = db.session.get_bind().dialect.name == "sqlite"
+    locked = _lock_balances(keys) if sqlite_db else {}
+    if len(locked) < len(keys):
+        location_ids = {loc for _, loc in keys}
+        known = set(db.session.execute(
+            select(Location.id).where(Location.id.in_(location_ids))).scalars())
+        missing = location_ids - known
+        if missing:
+            raise ValidationFailed("Unknown location", code="unknown_location",
+                                   fields={"location_id": sorted(missing)}, status=422)
+        _insert_missing_balances([key for key in keys if key not in locked])
+        locked = _lock_balances(keys)
+    kinds = {loc: row.location_kind for (_lot, loc), row in locked.items()}
 
     deltas = {key: Decimal(0) for key in keys}
     taken = {key: Decimal(0) for key in keys}

@@ -49,22 +49,6 @@ def csv_response(filename, header, rows):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def statement_rows(stmt, labels, locale="fr"):
-    """The statement's CSV rows: one per entry, between the opening and closing balances."""
-    tz = platform_timezone()
-    from portal.pdfs import local_time
-
-    yield ["", "opening_balance", "", "", "", "", "", "", "", "", "", "", str(stmt["opening_balance"])]
-    for e in stmt["entries"]:
-        yield [e["id"], e["kind"], local_time(e["created_at"], tz).isoformat(timespec="seconds"),
-               labels.get((e["document_type"], e["document_id"]), ""),
-               e.get("lot_code"), e.get("product_ar") if locale == "ar" else e.get("product_fr"),
-               e.get("location_ar") if locale == "ar" else e.get("location_fr"),
-               e.get("quantity"), e.get("gross"), e.get("commission_rate"), e.get("commission"),
-               e["amount"], e["running_balance"]]
-    yield ["", "closing_balance", "", "", "", "", "", "", "", "", "", "", str(stmt["closing_balance"])]
-
-
 STATEMENT_CSV_HEADER = ["entry_id", "kind", "time", "document", "lot", "product", "outlet",
                         "quantity", "gross", "commission_rate", "commission", "amount",
                         "running_balance"]

@@ -12,15 +12,18 @@ from auth.access import roles
 from extensions import db
 from models.consignment import balance
 from models.payouts import Payout
-from models.statements import period_bounds, platform_timezone, statement
+from models.statements import paged_statement, period_bounds, platform_timezone, statement
 from portal import bp, queries
 from portal.charts import sales_chart_svg
 from portal.forms import KIND_LABELS, METHOD_LABELS, PeriodForm
 from api import pdf_response
-from portal.helpers import (STATEMENT_CSV_HEADER, csv_response, entry_document_labels, is_admin,
-                            period_or_default, statement_rows, today,
+from portal.helpers import (csv_response, entry_document_labels, is_admin,
+                            period_or_default, today,
                             visible_cooperative)
 from portal.pdfs import local_time, payout_slip_pdf, statement_pdf
+from portal.statement_csv import statement_csv
+
+STATEMENT_PAGE = 200  # entries per page of the statement page
 
 
 def _common(coop, active):
@@ -145,16 +148,21 @@ def statement_page(coop_id):
                                **_common(coop, "statement")), 422
     date_from, date_to = period_or_default(date_from, date_to)
     form.date_from.data, form.date_to.data = date_from, date_to
-    stmt = statement(coop.id, date_from, date_to)
-    labels = entry_document_labels(stmt["entries"])
     fmt = request.args.get("format")
     name = f"statement-{coop.id}-{date_from}-{date_to}"
     if fmt == "pdf":
+        stmt = statement(coop.id, date_from, date_to)
+        labels = entry_document_labels(stmt["entries"])
         return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
     if fmt == "csv":
-        return csv_response(name + ".csv", STATEMENT_CSV_HEADER,
-                            statement_rows(stmt, labels, str(_locale())))
-    return render_template("portal/statement.html", form=form, stmt=stmt, labels=labels,
+        return statement_csv(coop.id, date_from, date_to, name + ".csv", str(_locale()))
+    # The page shows STATEMENT_PAGE entries at a time (a year can be 58,000); the balances,
+    # totals and the PDF / CSV cover the whole period.
+    stmt = paged_statement(coop.id, date_from, date_to, request.args.get("page", 1, type=int),
+                          STATEMENT_PAGE)
+    labels = entry_document_labels(stmt["entries"])
+    qs = {k: v for k, v in request.args.items() if k not in ("page", "format")}
+    return render_template("portal/statement.html", form=form, stmt=stmt, labels=labels, qs=qs,
                            **_common(coop, "statement"))
 
 

@@ -19,7 +19,9 @@ def _url(endpoint, **values):
 def label_sales(ids):
     """document_type "sale": the receipt number and its print-friendly page."""
     rows = db.session.execute(select(Sale.id, Sale.number).where(Sale.id.in_(ids)))
-    return {r.id: {"label": _("Receipt %(number)s", number=r.number), "number": r.number,
+    # Translated once, filled per sale: a recall can label thousands of sales.
+    label = _("Receipt %(number)s")
+    return {r.id: {"label": label % {"number": r.number}, "number": r.number,
                    "url": _url("shop.receipt", sale_id=r.id)} for r in rows}
 
 
@@ -27,7 +29,8 @@ def label_refunds(ids):
     """document_type "refund": the refund and the receipt it refers to."""
     rows = db.session.execute(select(Refund.id, Refund.sale_id, Sale.number)
                               .join(Sale, Sale.id == Refund.sale_id).where(Refund.id.in_(ids)))
-    return {r.id: {"label": _("Refund on receipt %(number)s", number=r.number), "number": r.number,
+    label = _("Refund on receipt %(number)s")
+    return {r.id: {"label": label % {"number": r.number}, "number": r.number,
                    "url": _url("shop.receipt", sale_id=r.sale_id)} for r in rows}
 
 
