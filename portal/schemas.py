@@ -192,7 +192,8 @@ class CommissionRuleSchema(ma.Schema):
     class Meta:
         ordered = True
 
-    id = ma.fields.Integer(dump_only=True)
+    # null for a cooperative's own rate (kept on the cooperative, not a rule row).
+    id = ma.fields.Integer(dump_only=True, allow_none=True)
     cooperative_id = ma.fields.Integer(allow_none=True, **ID)
     category = ma.fields.String(allow_none=True, validate=v.OneOf(CATEGORIES))
     rate = Dec(required=True, allow_none=True, places=4, validate=v.Range(0, 1, max_inclusive=False))
