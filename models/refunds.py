@@ -55,7 +55,8 @@ def _quantities(lines, sale_lines):
             qty = Decimal(ln.quantity)
         except (InvalidOperation, TypeError, ValueError):
             qty = Decimal("NaN")
-        if not qty.is_finite() or qty <= 0:
+        if not qty.is_finite() or qty <= 0 or qty.adjusted() >= 9:
+            # 10**9 and more is no sale line's quantity (and would overflow the rounding).
             raise ValidationFailed(_("Refund quantities must be positive."),
                                    fields={"lines": {str(i): {"quantity": [_("Must be positive.")]}}})
         line = sale_lines.get(ln.sale_line_id)

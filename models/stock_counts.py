@@ -87,11 +87,13 @@ def record_counts(count_id, lines):
             problems["lot_id"] = [_("This lot is already on another line.")]
         if counted is None and raw not in (None, ""):
             problems["counted"] = [_("A quantity of zero or more.")]
+        if len((item.get("note") or "").strip()) > 255:
+            problems["note"] = [_("At most 255 characters.")]
         if problems:
             errors[str(i)] = problems
             continue
         seen.add(lot.id)
-        clean.append((lot, counted, (item.get("note") or "").strip()[:255] or None))
+        clean.append((lot, counted, (item.get("note") or "").strip() or None))
     if errors:
         raise ValidationFailed(_("Please correct the highlighted lines."), fields={"lines": errors})
     for lot, counted, note in clean:

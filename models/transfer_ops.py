@@ -224,8 +224,10 @@ def _clean_receipt(transfer, lines):
         lot_id = item.get("lot_id")
         line = by_lot.get(lot_id) if isinstance(lot_id, int) else None
         received = parse_quantity(item.get("quantity_received"), allow_zero=True)
-        reason = (item.get("reason") or "").strip()[:255] or None
+        reason = (item.get("reason") or "").strip() or None
         problems = {}
+        if reason and len(reason) > 255:
+            problems["reason"] = [_("At most 255 characters.")]
         if line is None:
             problems["lot_id"] = [_("This lot is not on the transfer.")]
         elif lot_id in seen:

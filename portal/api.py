@@ -43,6 +43,15 @@ def utc(naive):
     return naive.replace(tzinfo=timezone.utc) if naive is not None else None
 
 
+# `format=pdf` / `format=csv`: the same 200 as a document. @blp.doc replaces the whole 200 of
+# @blp.response, so the JSON answer is stated again here.
+STATEMENT_DOCUMENTS = {"200": {
+    "description": "The statement: JSON, or with `format` a PDF or CSV document",
+    "content": {"application/json": {"schema": StatementSchema},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string"}}}}}
+
+
 @blp.route("/cooperatives/<int:coop_id>/balance", methods=["GET"])
 @blp.response(200, BalanceSchema)
 @blp.alt_response(404, description="No such cooperative (or not yours)")
@@ -56,6 +65,7 @@ def get_balance(coop_id):
 @blp.route("/cooperatives/<int:coop_id>/statement", methods=["GET"])
 @blp.arguments(StatementArgsSchema, location="query")
 @blp.response(200, StatementSchema)
+@blp.doc(responses=STATEMENT_DOCUMENTS)
 @blp.alt_response(404, description="No such cooperative (or not yours)")
 @roles("admin", "cooperative")
 def get_statement(args, coop_id):

@@ -1,10 +1,10 @@
 """Forms of the portal: period filters (GET, no CSRF) and the admin's payout and rate forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from admin.forms import CATEGORY_LABELS
+from admin.forms import CATEGORY_LABELS, LocalDecimalField
 from models.catalogue import CATEGORIES
 
 METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash"), "cheque": _l("Cheque")}
@@ -32,7 +32,7 @@ class PayoutForm(FlaskForm):
     """A payout to a cooperative."""
 
     cooperative_id = SelectField(_l("Cooperative"), coerce=int, validators=[DataRequired()])
-    amount = DecimalField(_l("Amount (MAD)"), places=2,
+    amount = LocalDecimalField(_l("Amount (MAD)"), places=2,
                           validators=[DataRequired(), NumberRange(min=0.01, max=10_000_000)])
     paid_on = DateField(_l("Date paid"), validators=[DataRequired()])
     method = SelectField(_l("Method"), choices=list(METHOD_LABELS.items()))
@@ -51,7 +51,7 @@ class CommissionRuleForm(FlaskForm):
 
     cooperative_id = SelectField(_l("Cooperative"), coerce=int)
     category = SelectField(_l("Product category"), choices=CATEGORY_CHOICES)
-    rate_percent = DecimalField(_l("Rate (%)"), places=2,
+    rate_percent = LocalDecimalField(_l("Rate (%)"), places=2,
                                 validators=[DataRequired(), NumberRange(min=0, max=99.99)],
                                 description=_l("15 for 15%. Sales already made keep their rate."))
 
@@ -59,6 +59,6 @@ class CommissionRuleForm(FlaskForm):
 class PackagingFeeForm(FlaskForm):
     """The packaging fee charged per unit a packaging run makes."""
 
-    per_unit = DecimalField(_l("Packaging fee per unit (MAD)"), places=2,
+    per_unit = LocalDecimalField(_l("Packaging fee per unit (MAD)"), places=2,
                             validators=[Optional(), NumberRange(min=0, max=1000)],
                             description=_l("0 or empty: no fee."))

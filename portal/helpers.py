@@ -45,7 +45,8 @@ def csv_response(filename, header, rows):
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
-    return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+    # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype itself.
+    return Response(buf.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

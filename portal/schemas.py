@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec
+from api.schemas import Dec, Int
 from models.catalogue import CATEGORIES
 from models.payouts import PAYOUT_METHODS
 
@@ -89,7 +89,7 @@ class StatementSchema(ma.Schema):
 class PayoutCreateSchema(ma.Schema):
     """A payout to record. More than the balance needs `override_reason`."""
 
-    cooperative_id = ma.fields.Integer(required=True, **ID)
+    cooperative_id = Int(required=True, **ID)
     amount = Dec(required=True, validate=v.Range(0, 10_000_000, min_inclusive=False))
     method = ma.fields.String(required=True, validate=v.OneOf(PAYOUT_METHODS))
     reference = ma.fields.String(allow_none=True, validate=v.Length(max=120))
@@ -192,8 +192,9 @@ class CommissionRuleSchema(ma.Schema):
     class Meta:
         ordered = True
 
-    id = ma.fields.Integer(dump_only=True)
-    cooperative_id = ma.fields.Integer(allow_none=True, **ID)
+    # null for a cooperative's own rate (kept on the cooperative, not a rule row).
+    id = ma.fields.Integer(dump_only=True, allow_none=True)
+    cooperative_id = Int(allow_none=True, **ID)
     category = ma.fields.String(allow_none=True, validate=v.OneOf(CATEGORIES))
     rate = Dec(required=True, allow_none=True, places=4, validate=v.Range(0, 1, max_inclusive=False))
 

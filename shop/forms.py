@@ -1,8 +1,10 @@
 """Forms of the shop pages: open and close the till, refund lines of a sale."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from admin.forms import LocalDecimalField
 
 METHOD_LABELS = {"cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile money")}
 
@@ -10,14 +12,14 @@ METHOD_LABELS = {"cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile mo
 class OpenTillForm(FlaskForm):
     """The opening float counted into the drawer."""
 
-    opening_float = DecimalField(_l("Opening float (MAD)"), places=2,
+    opening_float = LocalDecimalField(_l("Opening float (MAD)"), places=2,
                                  validators=[InputRequired(), NumberRange(0, 10_000_000)])
 
 
 class CloseTillForm(FlaskForm):
     """The cash counted in the drawer at close."""
 
-    counted_cash = DecimalField(_l("Counted cash (MAD)"), places=2,
+    counted_cash = LocalDecimalField(_l("Counted cash (MAD)"), places=2,
                                 validators=[InputRequired(), NumberRange(0, 10_000_000)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
 

@@ -2,19 +2,26 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec
+from api.schemas import Dec, Int, StrictBoolean
 from models.sales import PAYMENT_METHODS
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
 
 
+def centimes(value):
+    """Money sent by a till has at most two decimals: 200.005 MAD is a client's bug, refused
+    rather than rounded."""
+    if value is not None and value.is_finite() and -value.normalize().as_tuple().exponent > 2:
+        raise ma.ValidationError("At most two decimals (centimes), e.g. \"12.50\".")
+
+
 class SaleLineInSchema(ma.Schema):
     """A line to sell: a lot id or a scanned code (lot code, GS1-128, GTIN)."""
 
-    lot_id = ma.fields.Integer(**ID)
+    lot_id = Int(**ID)
     barcode = ma.fields.String(validate=v.Length(1, 120))
     quantity = Dec(required=True, validate=v.Range(0, 100000, min_inclusive=False))
-    discount = Dec(load_default=None, allow_none=True, validate=v.Range(0, 10_000_000))
+    discount = Dec(load_default=None, allow_none=True, validate=[v.Range(0, 10_000_000), centimes])
 
     @ma.validates_schema
     def one_reference(self, data, **kwargs):
@@ -27,13 +34,13 @@ class PaymentInSchema(ma.Schema):
     """A payment: cash (the amount handed over), card or mobile money."""
 
     method = ma.fields.String(required=True, validate=v.OneOf(PAYMENT_METHODS))
-    amount = Dec(required=True, validate=v.Range(0, 10_000_000, min_inclusive=False))
+    amount = Dec(required=True, validate=[v.Range(0, 10_000_000, min_inclusive=False), centimes])
 
 
 class SaleInSchema(ma.Schema):
     """POST /sales: the cart as the till posts it, with its client reference."""
 
-    location_id = ma.fields.Integer(required=True, **ID)
+    location_id = Int(required=True, **ID)
     client_ref = ma.fields.String(required=True, validate=v.Length(1, 64))
     lines = ma.fields.List(ma.fields.Nested(SaleLineInSchema), required=True,
                            validate=v.Length(1, 200))
@@ -125,9 +132,9 @@ class SearchOutSchema(ma.Schema):
 class RefundLineInSchema(ma.Schema):
     """Give back some of a sale line; restock puts it back on the shelf, else it is written off."""
 
-    sale_line_id = ma.fields.Integer(required=True, **ID)
+    sale_line_id = Int(required=True, **ID)
     quantity = Dec(required=True, validate=v.Range(0, 100000, min_inclusive=False))
-    restock = ma.fields.Boolean(load_default=True)
+    restock = StrictBoolean(load_default=True)
 
 
 class RefundInSchema(ma.Schema):
@@ -171,14 +178,14 @@ class RefundOutSchema(ma.Schema):
 class SessionOpenSchema(ma.Schema):
     """POST /cash-sessions."""
 
-    location_id = ma.fields.Integer(required=True, **ID)
-    opening_float = Dec(required=True, validate=v.Range(0, 10_000_000))
+    location_id = Int(required=True, **ID)
+    opening_float = Dec(required=True, validate=[v.Range(0, 10_000_000), centimes])
 
 
 class SessionCloseSchema(ma.Schema):
     """POST /cash-sessions/{id}/close."""
 
-    counted_cash = Dec(required=True, validate=v.Range(0, 10_000_000))
+    counted_cash = Dec(required=True, validate=[v.Range(0, 10_000_000), centimes])
     note = ma.fields.String(validate=v.Length(max=255))
 
 

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec
+from api.schemas import Dec, Int
 from models.transfers import COUNT_STATES
 from transfers.schemas import ID, LocationRefSchema, LotLineInSchema, TransferSchema, location_out
 
@@ -10,13 +10,13 @@ from transfers.schemas import ID, LocationRefSchema, LotLineInSchema, TransferSc
 class CountCreateSchema(ma.Schema):
     """Start a count at a location."""
 
-    location_id = ma.fields.Integer(required=True, **ID)
+    location_id = Int(required=True, **ID)
 
 
 class CountLineInSchema(ma.Schema):
     """A counted quantity (null clears it) and an optional note."""
 
-    lot_id = ma.fields.Integer(required=True, **ID)
+    lot_id = Int(required=True, **ID)
     counted = Dec(required=True, allow_none=True)
     note = ma.fields.String(allow_none=True, validate=v.Length(max=255))
 
@@ -72,8 +72,8 @@ class CountSchema(ma.Schema):
 class CoopReturnCreateSchema(ma.Schema):
     """Goods handed back to their cooperative."""
 
-    cooperative_id = ma.fields.Integer(required=True, **ID)
-    location_id = ma.fields.Integer(required=True, **ID)
+    cooperative_id = Int(required=True, **ID)
+    location_id = Int(required=True, **ID)
     reason = ma.fields.String(required=True, validate=v.Length(1, 255))
     lines = ma.fields.List(ma.fields.Nested(LotLineInSchema), required=True,
                            validate=v.Length(1, 500))

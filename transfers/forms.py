@@ -2,9 +2,11 @@
 count sheets, whose rows depend on the document, read their inputs by lot id."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FieldList, Form, FormField, SelectField, StringField, \
+from wtforms import FieldList, Form, FormField, SelectField, StringField, \
     TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from admin.forms import LocalDecimalField
 
 KIND_CHOICES = [("", _l("Automatic (shop → warehouse is a return)")),
                 ("transfer", _l("Transfer")), ("return", _l("Return to the warehouse"))]
@@ -21,7 +23,7 @@ class LotLineForm(Form):
     """A lot (scanned or typed code) and a quantity."""
 
     lot_code = StringField(_l("Lot"), validators=[Optional(), Length(max=40)])
-    quantity = DecimalField(_l("Quantity"), places=3,
+    quantity = LocalDecimalField(_l("Quantity"), places=3,
                             validators=[Optional(), NumberRange(min=0.001, max=10**9)])
 
 
@@ -29,7 +31,7 @@ class ProductLineForm(Form):
     """A product and the quantity wanted."""
 
     product_id = SelectField(_l("Product"), coerce=int, validate_choice=False)
-    quantity = DecimalField(_l("Quantity"), places=3,
+    quantity = LocalDecimalField(_l("Quantity"), places=3,
                             validators=[Optional(), NumberRange(min=0.001, max=10**9)])
 
 

@@ -3,7 +3,7 @@ Decimals travel as strings, dates ISO 8601."""
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec
+from api.schemas import Dec, Int
 from models.transfers import REQUEST_STATES, TRANSFER_KINDS, TRANSFER_STATES
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
@@ -25,15 +25,15 @@ class LocationRefSchema(ma.Schema):
 class LotLineInSchema(ma.Schema):
     """A lot and a quantity."""
 
-    lot_id = ma.fields.Integer(required=True, **ID)
+    lot_id = Int(required=True, **ID)
     quantity = Dec(required=True)
 
 
 class TransferCreateSchema(ma.Schema):
     """A new draft transfer. `kind` defaults to "return" for shop → warehouse, else "transfer"."""
 
-    from_location_id = ma.fields.Integer(required=True, **ID)
-    to_location_id = ma.fields.Integer(required=True, **ID)
+    from_location_id = Int(required=True, **ID)
+    to_location_id = Int(required=True, **ID)
     kind = ma.fields.String(validate=v.OneOf(TRANSFER_KINDS))
     note = ma.fields.String(allow_none=True, validate=v.Length(max=255))
     lines = ma.fields.List(ma.fields.Nested(LotLineInSchema), required=True,
@@ -43,8 +43,8 @@ class TransferCreateSchema(ma.Schema):
 class TransferUpdateSchema(ma.Schema):
     """Changes to a draft: new lines replace the old ones."""
 
-    from_location_id = ma.fields.Integer(**ID)
-    to_location_id = ma.fields.Integer(**ID)
+    from_location_id = Int(**ID)
+    to_location_id = Int(**ID)
     kind = ma.fields.String(validate=v.OneOf(TRANSFER_KINDS))
     note = ma.fields.String(allow_none=True, validate=v.Length(max=255))
     lines = ma.fields.List(ma.fields.Nested(LotLineInSchema), validate=v.Length(1, 500))
@@ -95,7 +95,7 @@ class TransferSchema(ma.Schema):
 class ReceiveLineSchema(ma.Schema):
     """What arrived of one lot; a reason when short."""
 
-    lot_id = ma.fields.Integer(required=True, **ID)
+    lot_id = Int(required=True, **ID)
     quantity_received = Dec(required=True)
     reason = ma.fields.String(allow_none=True, validate=v.Length(max=255))
 
@@ -124,14 +124,14 @@ class TransferListArgsSchema(ma.Schema):
 class RequestLineInSchema(ma.Schema):
     """A product and the quantity wanted."""
 
-    product_id = ma.fields.Integer(required=True, **ID)
+    product_id = Int(required=True, **ID)
     quantity = Dec(required=True)
 
 
 class RequestCreateSchema(ma.Schema):
     """A shop's replenishment request."""
 
-    shop_id = ma.fields.Integer(required=True, **ID)
+    shop_id = Int(required=True, **ID)
     note = ma.fields.String(allow_none=True, validate=v.Length(max=500))
     lines = ma.fields.List(ma.fields.Nested(RequestLineInSchema), required=True,
                            validate=v.Length(1, 500))
@@ -182,7 +182,7 @@ class RequestListArgsSchema(ma.Schema):
 class FulfilSchema(ma.Schema):
     """Optional: the warehouse zone to pick from (default: the one covering most)."""
 
-    from_location_id = ma.fields.Integer(**ID)
+    from_location_id = Int(**ID)
 
 
 class ShortageSchema(ma.Schema):

@@ -66,7 +66,8 @@ def _posted_lines(count):
     if code:
         lot = db.session.execute(select(Lot).where(Lot.code == code)).scalar()
         if lot is None:
-            flash(_("No lot with code %(code)s.", code=code), "danger")
+            shown = code if len(code) <= 40 else code[:40] + "…"  # a scanner gone mad: keep it short
+            flash(_("No lot with code %(code)s.", code=shown), "danger")
         elif lot.id not in {line.lot_id for line in count.lines}:
             qty = (request.form.get("add_counted") or "").strip().replace(",", ".") or None
             lines.append({"lot_id": lot.id, "counted": qty, "note": _("Found during the count")})

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec
+from api.schemas import Dec, Int
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
 
@@ -10,7 +10,7 @@ ID = dict(validate=v.Range(1, 2**31 - 1))
 class ReceptionLineInSchema(ma.Schema):
     """A delivered product: accepted + rejected must equal delivered; a rejection needs a reason."""
 
-    product_id = ma.fields.Integer(required=True, **ID)
+    product_id = Int(required=True, **ID)
     quantity_delivered = Dec(required=True)
     quantity_accepted = Dec(required=True)
     quantity_rejected = Dec(load_default=None, allow_none=True)
@@ -23,8 +23,8 @@ class ReceptionLineInSchema(ma.Schema):
 class ReceptionInSchema(ma.Schema):
     """POST /receptions."""
 
-    cooperative_id = ma.fields.Integer(required=True, **ID)
-    location_id = ma.fields.Integer(required=True, **ID)
+    cooperative_id = Int(required=True, **ID)
+    location_id = Int(required=True, **ID)
     note = ma.fields.String(load_default=None, allow_none=True, validate=v.Length(max=255))
     lines = ma.fields.List(ma.fields.Nested(ReceptionLineInSchema), required=True,
                            validate=v.Length(min=1, max=200))
@@ -67,18 +67,18 @@ class ReceptionOutSchema(ma.Schema):
 class PackagingInputInSchema(ma.Schema):
     """A lot consumed (packed content plus waste)."""
 
-    lot_id = ma.fields.Integer(required=True, **ID)
+    lot_id = Int(required=True, **ID)
     quantity = Dec(required=True)
 
 
 class PackagingRunInSchema(ma.Schema):
     """POST /packaging-runs. Input quantities include the waste."""
 
-    location_id = ma.fields.Integer(required=True, **ID)
+    location_id = Int(required=True, **ID)
     inputs = ma.fields.List(ma.fields.Nested(PackagingInputInSchema), required=True,
                             validate=v.Length(min=1, max=50))
-    output_product_id = ma.fields.Integer(required=True, **ID)
-    output_units = ma.fields.Integer(required=True, validate=v.Range(1, 10_000_000))
+    output_product_id = Int(required=True, **ID)
+    output_units = Int(required=True, validate=v.Range(1, 10_000_000))
     waste_quantity = Dec(load_default=None, allow_none=True)
     best_before = ma.fields.Date(load_default=None, allow_none=True)
     note = ma.fields.String(load_default=None, allow_none=True, validate=v.Length(max=255))

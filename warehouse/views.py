@@ -52,6 +52,8 @@ def _show_errors(form, exc):
         try:
             for part in key.split("."):
                 target = target[int(part)].form if part.isdigit() else target[part]
+            if not hasattr(target, "errors") or hasattr(target, "entries"):
+                raise TypeError(key)  # a whole list or line: no field shows it, the alert does
             target.errors = list(target.errors or []) + list(messages)
         except (KeyError, IndexError, TypeError, AttributeError):
             unplaced.extend(messages if isinstance(messages, list) else [str(messages)])

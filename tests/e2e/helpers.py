@@ -109,3 +109,64 @@ def api_get(live_server, path, token):
                                      headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def api_send(live_server, method, path, token, body=None):
+    """An API call with a bearer token and a JSON body: (status, decoded JSON or None)."""
+    import urllib.error
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(live_server.url + path, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as exc:  # a 4xx is an answer a test may expect
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def amount(text):
+    """A figure as a page shows it ("1 234,50", "-12,00", "330.00 MAD") as a Decimal."""
+    import re
+    from decimal import Decimal
+
+    cleaned = re.sub(r"[^\d,.\-−]", "", text).replace("−", "-")
+    if "," in cleaned and "." in cleaned:  # English grouping: "1,234.50"
+        cleaned = cleaned.replace(",", "")
+    return Decimal(cleaned.replace(",", "."))
+
+
+def select_option_containing(page, selector, text):
+    """Choose, in the select `selector`, the first option whose label contains `text` (labels
+    are translated names; the test knows a code or a distinctive word). Returns its value."""
+    value = page.eval_on_selector(
+        selector, "(sel, t) => { const o = [...sel.options].find(o => o.text.includes(t));"
+                  " return o ? o.value : null; }", text)
+    assert value, f"no option containing {text!r} in {selector}"
+    page.select_option(selector, value)
+    return value
+
+
+def pdf_text(data, tmp_path):
+    """The text of a PDF (pdftotext, layout kept), after checking it is one."""
+    import subprocess
+
+    assert data[:5] == b"%PDF-", f"not a PDF: {data[:40]!r}"
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def pdf_barcodes(data, tmp_path, resolution=300):
+    """The barcodes zbarimg reads on the PDF's first page (pdftoppm at `resolution` dpi)."""
+    import subprocess
+
+    path = tmp_path / "barcodes.pdf"
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(resolution), "-f", "1", "-l", "1", "-png", str(path),
+                    str(tmp_path / "page")], check=True)
+    image = next(tmp_path.glob("page*.png"))
+    result = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True)
+    return [line for line in result.stdout.splitlines() if line.strip()]
