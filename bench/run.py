@@ -274,6 +274,18 @@ def report(results):
     row("statement entries", None, "{:,}", lambda r, k: r["reads"]["statement"]["entries"])
 
 
+def migrate_to_head(url):
+    """Bring an existing benchmark database to the latest migration (indexes, tables)."""
+    from flask_migrate import upgrade
+
+    from extensions import db
+
+    app = generate.make_app(url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
 def main():
     """Generate when missing, run each database, print the table, save bench/results.json."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -299,6 +311,8 @@ def main():
         if not has_data(url):
             print(f"== {kind}: generating the year's data (scale {args.scale})")
             generate.generate(url, args.scale)
+        else:
+            migrate_to_head(url)
         print(f"== {kind}: {url}")
         ids = prepare_sales(url)
         workers, threads = (int(x) for x in shape.split("x"))
