@@ -51,6 +51,8 @@ def apply(check=False):
                 missing.append((lang, key))
             message.flags.discard("fuzzy")
         if not check:
+            # A stable header: the extraction time would otherwise change on every build.
+            catalog.creation_date = catalog.revision_date
             with open(path, "wb") as fh:
                 write_po(fh, catalog, width=100, sort_by_file=False)
     return missing
