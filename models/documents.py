@@ -18,3 +18,25 @@ def document_labels(document_type, ids):
     labeler = _LABELERS.get(document_type)
     found = labeler(ids) if labeler and ids else {}
     return {i: found.get(i) or {"label": f"{document_type} #{i}", "url": None} for i in ids}
+
+
+def numbered_labeler(model, endpoint, id_arg, *, column=None, number=None):
+    """A labeler for documents known by a number and a page: the number is read from
+    `column`, or made from the id by `number(id)`; the page is `endpoint` with `id_arg`.
+    Unknown ids are left out; outside a request there is no URL."""
+
+    def label(ids):
+        """{id: {"label": number, "url": page}} in one query."""
+        from flask import has_request_context, url_for
+        from sqlalchemy import select
+
+        from extensions import db
+
+        columns = (model.id, column) if column is not None else (model.id,)
+        rows = db.session.execute(select(*columns).where(model.id.in_(ids))).all()
+        in_request = has_request_context()
+        return {row[0]: {"label": row[1] if column is not None else number(row[0]),
+                         "url": url_for(endpoint, **{id_arg: row[0]}) if in_request else None}
+                for row in rows}
+
+    return label

@@ -2,12 +2,12 @@
 import csv
 import io
 
-from flask import Response, abort, current_app, has_request_context, url_for
+from flask import Response, abort, current_app
 from flask_login import current_user
 
 from extensions import db
 from models.cooperatives import Cooperative
-from models.documents import document_labels, register_document_type
+from models.documents import document_labels, numbered_labeler, register_document_type
 from models.statements import default_period, platform_timezone
 
 
@@ -68,24 +68,12 @@ def entry_document_labels(entries):
     return labels
 
 
-def _payout_labels(ids):
-    """The document registry's labeler for payouts: slip number and slip link."""
-    from sqlalchemy import select
-
-    from models.payouts import Payout
-
-    found = {}
-    for pid in db.session.execute(select(Payout.id).where(Payout.id.in_(ids))).scalars():
-        url = None
-        if has_request_context():
-            url = url_for("portal.payout_slip", payout_id=pid)
-        found[pid] = {"label": f"PAY-{pid:06d}", "url": url}
-    return found
-
-
 def register_documents():
     """Let traceability and statement pages name payouts."""
-    register_document_type("payout", _payout_labels)
+    from models.payouts import Payout
+
+    register_document_type("payout", numbered_labeler(
+        Payout, "portal.payout_slip", "payout_id", number=lambda pid: f"PAY-{pid:06d}"))
 
 
 def is_admin():
