@@ -115,7 +115,7 @@ def id_starts(tables):
 
 def frozen_rate_table(region):
     """(cooperative, category) -> rate in ten-thousandths, by the POS's precedence."""
-    from models.pos import frozen_rates
+    from models.sales_posting import frozen_rates
 
     pairs = {(c, u[5]) for c in region.coops for u in region.units}
     return {k: int(v * 10000) for k, v in frozen_rates(pairs).items()}

@@ -39,7 +39,7 @@ def main(n):
 
     from demo import seed_demo
     from models.consignment import balance
-    from models.statements import overview, statement
+    from models.consignment_statements import overview, statement
 
     url = os.environ["BENCH_DATABASE_URL"]
     app = create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))

@@ -84,7 +84,7 @@ def prepare_sales(url):
     from sqlalchemy import func, select, text
 
     from extensions import db
-    from models.cash_sessions import open_session
+    from models.sales_cash_sessions import open_session
     from models.catalogue import Product
     from models.ledger import move
     from models.masterdata import virtual_location

@@ -47,7 +47,7 @@ def prepare(url):
     from config import DevelopmentConfig
     from demo import seed_demo
     from extensions import db
-    from models.cash_sessions import open_session
+    from models.sales_cash_sessions import open_session
     from models.catalogue import Product
     from models.ledger import move
     from models.masterdata import virtual_location

@@ -7,4 +7,4 @@ from models.users import ApiToken, LoginAttempt, User  # noqa: F401
 from models.warehouse import PackagingInput, PackagingRun, Reception, ReceptionLine  # noqa: F401
 from models.sales import CashSession, ReceiptCounter, Refund, RefundLine, Sale, SaleLine, SalePayment  # noqa: F401
 from models.transfers import CooperativeReturn, ReplenishmentRequest, StockCount, Transfer  # noqa: F401
-from models.payouts import Payout  # noqa: F401
+from models.consignment_payouts import Payout  # noqa: F401

@@ -1,8 +1,9 @@
 """Tables of the transfers area: transfers between locations, replenishment requests from
 shops, returns to cooperatives, stock counts, and the counters that number them.
 
-The services live beside them: models/transfer_ops.py (transfers and requests),
-models/stock_counts.py (counts) and models/cooperative_returns.py (returns to cooperatives).
+The services live beside them, named after this module: models/transfers_posting.py
+(transfers), models/transfers_replenishment.py (requests), models/transfers_counts.py (counts)
+and models/transfers_returns.py (returns to cooperatives).
 """
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite

@@ -14,8 +14,8 @@ from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
                                 set_commission_rate, set_packaging_fee)
 from models.cooperatives import Cooperative
 from models.errors import DomainError
-from models.payouts import Payout, record_payout
-from models.statements import overview as balances_overview
+from models.consignment_payouts import Payout, record_payout
+from models.consignment_statements import overview as balances_overview
 from portal import bp
 from portal.forms import METHOD_LABELS, CommissionRuleForm, PackagingFeeForm, PayoutForm
 from portal.helpers import csv_response, today

@@ -16,8 +16,8 @@ from extensions import db
 from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
                                 set_commission_rate, set_packaging_fee)
 from models.cooperatives import Cooperative
-from models.payouts import Payout, record_payout
-from models.statements import overview, period_bounds, platform_timezone, statement
+from models.consignment_payouts import Payout, record_payout
+from models.consignment_statements import overview, period_bounds, platform_timezone, statement
 from portal import queries
 from api import pdf_response
 from portal.helpers import (entry_document_labels,

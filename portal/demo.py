@@ -10,7 +10,7 @@ from sqlalchemy import select
 from extensions import db
 from models.consignment import balance, set_commission_rate
 from models.cooperatives import Cooperative
-from models.payouts import Payout, record_payout
+from models.consignment_payouts import Payout, record_payout
 from models.users import User
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from extensions import db
 from models.cooperatives import Cooperative
 from models.documents import document_labels, numbered_labeler, register_document_type
-from models.statements import default_period, platform_timezone
+from models.consignment_statements import default_period, platform_timezone
 
 
 def visible_cooperative(coop_id):
@@ -70,7 +70,7 @@ def entry_document_labels(entries):
 
 def register_documents():
     """Let traceability and statement pages name payouts."""
-    from models.payouts import Payout
+    from models.consignment_payouts import Payout
 
     register_document_type("payout", numbered_labeler(
         Payout, "portal.payout_slip", "payout_id", number=lambda pid: f"PAY-{pid:06d}"))

@@ -1,6 +1,6 @@
 """Bilingual (French / Arabic) PDFs of the consignment: statements and payout slips.
 
-No Flask here: callers pass plain data (the statement dict of models.statements, a payout
+No Flask here: callers pass plain data (the statement dict of models.consignment_statements, a payout
 and its cooperative) and get bytes back.
 """
 import io

@@ -4,7 +4,7 @@ from marshmallow import validate as v
 
 from api.schemas import Dec, Int
 from models.catalogue import CATEGORIES
-from models.payouts import PAYOUT_METHODS
+from models.consignment_payouts import PAYOUT_METHODS
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
 

@@ -1,5 +1,5 @@
 """A statement as CSV, streamed: a year of a busy cooperative is ~58,000 lines (8 MB). The
-entries are read at once as plain tuples (models.statements.statement_lines); the text is
+entries are read at once as plain tuples (models.consignment_statements.statement_lines); the text is
 written to the client in chunks as it is made, never held whole."""
 import csv
 import io
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from extensions import db
 from models.catalogue import Product
 from models.documents import document_labels
-from models.statements import cents_text, platform_timezone, statement_lines
+from models.consignment_statements import cents_text, platform_timezone, statement_lines
 from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
 from portal.pdfs import local_time

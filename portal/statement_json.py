@@ -3,7 +3,7 @@ entries (26 MB), which dumping through the schema took ~5 s to write.
 
 The text is the one StatementSchema documents and flask's JSON provider wrote before
 (sorted keys, decimals as strings with the column's scale, times ISO 8601 in UTC, ASCII),
-built from plain tuples (models.statements.statement_lines) with each lot's, outlet's and
+built from plain tuples (models.consignment_statements.statement_lines) with each lot's, outlet's and
 document's label worked out once, not once per entry.
 """
 from json.encoder import encode_basestring_ascii as js
@@ -15,7 +15,7 @@ from extensions import db
 from models.catalogue import Product
 from models.documents import document_labels
 from models.consignment import balance
-from models.statements import ENTRY_KINDS_ORDER, period_bounds, statement_query
+from models.consignment_statements import ENTRY_KINDS_ORDER, period_bounds, statement_query
 from models.stock import Location, Lot
 
 

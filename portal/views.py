@@ -11,8 +11,8 @@ from api import paginate
 from auth.access import roles
 from extensions import db
 from models.consignment import balance
-from models.payouts import Payout
-from models.statements import paged_statement, period_bounds, platform_timezone, statement
+from models.consignment_payouts import Payout
+from models.consignment_statements import paged_statement, period_bounds, platform_timezone, statement
 from portal import bp, queries
 from portal.charts import sales_chart_svg
 from portal.forms import KIND_LABELS, METHOD_LABELS, PeriodForm

@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.access import roles
 from extensions import db, writes
-from models.barcodes import resolve_code, search_products
-from models.cash_sessions import close_session, open_session, z_report
+from models.stock_codes import resolve_code, search_products
+from models.sales_cash_sessions import close_session, open_session, z_report
 from models.errors import DomainError
-from models.pos import LineRequest, PaymentRequest, find_sale, mark_printed, post_sale, sale_summary
-from models.refunds import RefundLineRequest, refund_sale
+from models.sales_posting import LineRequest, PaymentRequest, find_sale, mark_printed, post_sale, sale_summary
+from models.sales_refunds import RefundLineRequest, refund_sale
 from models.sales import CashSession, Refund, Sale
 from shop.schemas import (CashSessionSchema, RefundInSchema, RefundOutSchema, SaleInSchema,
                           SaleOutSchema, ScanArgsSchema, ScanOutSchema, SearchArgsSchema,

@@ -8,12 +8,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from extensions import db
-from models.barcodes import shop_today
-from models.cash_sessions import close_session, open_session
+from models.stock_codes import shop_today
+from models.sales_cash_sessions import close_session, open_session
 from models.cooperatives import utcnow
 from models.errors import DomainError
-from models.pos import LineRequest, PaymentRequest, post_sale
-from models.refunds import RefundLineRequest, refund_sale
+from models.sales_posting import LineRequest, PaymentRequest, post_sale
+from models.sales_refunds import RefundLineRequest, refund_sale
 from models.stock import KIND_SHOP, Location, Lot, StockBalance
 from models.users import User, user_shops
 
@@ -83,7 +83,7 @@ def _sell_day(location_id, cashier_id, lots, at, tag, counted_offset):
                     lines=[RefundLineRequest(first["lines"][0]["id"], Decimal(1), True)],
                     at=at + timedelta(hours=3))
     if counted_offset is not None:
-        from models.cash_sessions import z_report
+        from models.sales_cash_sessions import z_report
 
         expected = z_report(session)["expected_cash"]
         close_session(session_id=session.id, counted_cash=expected + counted_offset,

@@ -5,8 +5,8 @@ from datetime import timezone
 from sqlalchemy import select
 
 from extensions import db
-from models.barcodes import SHOP_TZ
-from models.cash_sessions import z_report
+from models.stock_codes import SHOP_TZ
+from models.sales_cash_sessions import z_report
 from models.catalogue import Product
 from models.cooperatives import utcnow
 from models.errors import NotFound

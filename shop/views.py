@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.access import roles, shop_scope
 from extensions import db, writes
-from models.cash_sessions import close_session, current_session, open_session
+from models.sales_cash_sessions import close_session, current_session, open_session
 from models.errors import DomainError
-from models.pos import mark_printed
-from models.refunds import RefundLineRequest, refund_sale
+from models.sales_posting import mark_printed
+from models.sales_refunds import RefundLineRequest, refund_sale
 from models.sales import CashSession, Sale
 from models.stock import KIND_SHOP, Location
 from shop import bp

@@ -83,7 +83,7 @@ MADE = Made()
 
 def _receive(location_code, sku, quantity):
     """A reception of one product at a location: returns its lot."""
-    from models.receiving import receive
+    from models.warehouse_receptions import receive
 
     rec = receive(cooperative_id=coop_figuig(), location_id=loc(location_code),
                   lines=[{"product_id": product(sku), "quantity_delivered": Decimal(quantity),
@@ -103,19 +103,19 @@ def boxes_in_stock():
 
 def dispatched_transfer():
     """20 boxes dispatched from the warehouse to the airport shop, not yet received."""
-    from models import transfer_ops
+    from models import transfers_posting
 
     boxes_in_stock()
-    transfer = transfer_ops.create_transfer(loc("WH-STOCK"), loc("SHOP-AIRPORT"),
+    transfer = transfers_posting.create_transfer(loc("WH-STOCK"), loc("SHOP-AIRPORT"),
                                             [{"lot_id": MADE["boxes"].id, "quantity": Decimal(20)}],
                                             user_id=user("operateur"))
-    transfer_ops.dispatch_transfer(transfer.id, user_id=user("operateur"))
+    transfers_posting.dispatch_transfer(transfer.id, user_id=user("operateur"))
     MADE["transfer"] = transfer
 
 
 def open_count():
     """A stock count started at the warehouse's stock zone, which holds boxes."""
-    from models.stock_counts import start_count
+    from models.transfers_counts import start_count
 
     boxes_in_stock()
     MADE["count"] = start_count(loc("WH-STOCK"), user_id=user("operateur"))
@@ -123,7 +123,7 @@ def open_count():
 
 def counted_count():
     """The stock count with its one lot counted (two boxes short): ready to post."""
-    from models.stock_counts import record_counts
+    from models.transfers_counts import record_counts
 
     open_count()
     record_counts(MADE["count"].id, [{"lot_id": MADE["boxes"].id, "counted": Decimal(48)}])
@@ -131,11 +131,11 @@ def counted_count():
 
 def open_till():
     """Boxes at the airport shop (received from the warehouse) and the cashier's open till."""
-    from models import transfer_ops
-    from models.cash_sessions import open_session
+    from models import transfers_posting
+    from models.sales_cash_sessions import open_session
 
     dispatched_transfer()
-    transfer_ops.receive_transfer(MADE["transfer"].id, [], user_id=user("caissier"))
+    transfers_posting.receive_transfer(MADE["transfer"].id, [], user_id=user("caissier"))
     MADE["session"] = open_session(location_id=loc("SHOP-AIRPORT"), cashier_id=user("caissier"),
                                    opening_float=Decimal("200"))
 
@@ -144,7 +144,7 @@ def sale():
     """A sale of two boxes at the airport shop, paid cash."""
     from flask import current_app
 
-    from models.pos import LineRequest, PaymentRequest, post_sale
+    from models.sales_posting import LineRequest, PaymentRequest, post_sale
 
     open_till()
     summary, _created = post_sale(
@@ -713,7 +713,7 @@ def test_refund_of_more_than_sold_is_refused_and_writes_nothing(client, auth):
 
 
 def test_payout_with_arabic_and_emoji_reference_is_stored_as_typed(client, auth):
-    from models.payouts import Payout
+    from models.consignment_payouts import Payout
 
     body = {**api_payout(), "reference": "تحويل رقم ١٢ 🌴"}
     response = client.post("/api/v1/payouts", json=body, headers=auth.headers("admin"))

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from auth.access import roles
 from extensions import db
-from models import replenishment, transfer_ops
+from models import transfers_replenishment, transfers_posting
 from models.transfers import ReplenishmentRequest, Transfer
 from transfers import pdf
 from transfers.access import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
@@ -55,7 +55,7 @@ def create_transfer(data):
     A cashier may only draft a return from their own shop to the warehouse.
     """
     check_new_transfer(data["from_location_id"], data["to_location_id"], data.get("kind"))
-    transfer = transfer_ops.create_transfer(
+    transfer = transfers_posting.create_transfer(
         data["from_location_id"], data["to_location_id"], data["lines"], kind=data.get("kind"),
         note=data.get("note"), user_id=current_user.id)
     db.session.commit()
@@ -83,7 +83,7 @@ def update_transfer(data, transfer_id):
     check_new_transfer(data.get("from_location_id", transfer.from_location_id),
                        data.get("to_location_id", transfer.to_location_id),
                        data.get("kind", transfer.kind))
-    transfer_ops.update_transfer(transfer_id, **data)
+    transfers_posting.update_transfer(transfer_id, **data)
     db.session.commit()
     return transfer_out(transfer)
 
@@ -97,7 +97,7 @@ def cancel_transfer(transfer_id):
     transfer = visible_transfer(transfer_id)
     if not may_handle_draft(transfer):
         abort(403)
-    transfer_ops.cancel_transfer(transfer_id, user_id=current_user.id)
+    transfers_posting.cancel_transfer(transfer_id, user_id=current_user.id)
     db.session.commit()
     return transfer_out(transfer)
 
@@ -112,7 +112,7 @@ def dispatch_transfer(transfer_id):
     transfer = visible_transfer(transfer_id)
     if not may_handle_draft(transfer):
         abort(403)
-    transfer_ops.dispatch_transfer(transfer_id, user_id=current_user.id)
+    transfers_posting.dispatch_transfer(transfer_id, user_id=current_user.id)
     db.session.commit()
     return transfer_out(transfer)
 
@@ -128,7 +128,7 @@ def receive_transfer(data, transfer_id):
     transfer = visible_transfer(transfer_id)
     if not may_receive(transfer):
         abort(403)
-    transfer_ops.receive_transfer(transfer_id, data["lines"], user_id=current_user.id)
+    transfers_posting.receive_transfer(transfer_id, data["lines"], user_id=current_user.id)
     db.session.commit()
     return transfer_out(transfer)
 
@@ -167,7 +167,7 @@ def list_requests(args):
 def create_request(data):
     """A shop asks the warehouse for products (its cashiers, or staff on its behalf)."""
     require_shop(data["shop_id"])
-    request = replenishment.create_request(data["shop_id"], data["lines"], note=data.get("note"),
+    request = transfers_replenishment.create_request(data["shop_id"], data["lines"], note=data.get("note"),
                                            user_id=current_user.id)
     db.session.commit()
     return request_out(request)
@@ -190,7 +190,7 @@ def fulfil_request(data, request_id):
     """Fulfil as a draft transfer, lots proposed first-expired-first-out (editable before
     dispatch). Shortages list what the warehouse could not cover."""
     request = visible_request(request_id)
-    transfer, shortages = replenishment.fulfil_request(
+    transfer, shortages = transfers_replenishment.fulfil_request(
         request_id, from_location_id=data.get("from_location_id"), user_id=current_user.id)
     db.session.commit()
     current_app.logger.info("request %s fulfilled as %s", request.number, transfer.number)
@@ -205,6 +205,6 @@ def fulfil_request(data, request_id):
 def cancel_request(request_id):
     """Withdraw an open request."""
     request = visible_request(request_id)
-    replenishment.cancel_request(request_id)
+    transfers_replenishment.cancel_request(request_id)
     db.session.commit()
     return request_out(request)

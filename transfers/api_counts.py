@@ -8,7 +8,7 @@ from api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from api.schemas import ListArgsSchema
 from auth.access import roles
 from extensions import db
-from models import cooperative_returns, stock_counts
+from models import transfers_returns, transfers_counts
 from models.transfers import CooperativeReturn, StockCount
 from transfers import pdf
 from transfers.access import (SHOP_ROLES, STAFF, is_staff, require_shop, visible_coop_return,
@@ -29,7 +29,7 @@ CoopReturnPage = page_schema(CoopReturnSchema, "CooperativeReturnPage")
 
 def _count_out(count):
     """A count with its differences report."""
-    return count_out(count, stock_counts.differences(count))
+    return count_out(count, transfers_counts.differences(count))
 
 
 @blp.route("/stock-counts", methods=["GET"])
@@ -54,7 +54,7 @@ def list_counts(args):
 def start_count(data):
     """Start a count: expected quantities are snapshotted now."""
     require_shop(data["location_id"])
-    count = stock_counts.start_count(data["location_id"], user_id=current_user.id)
+    count = transfers_counts.start_count(data["location_id"], user_id=current_user.id)
     db.session.commit()
     return _count_out(count)
 
@@ -75,7 +75,7 @@ def get_count(count_id):
 def record_counts(data, count_id):
     """Record counted quantities; a lot not on the sheet is added."""
     count = visible_count(count_id)
-    stock_counts.record_counts(count_id, data["lines"])
+    transfers_counts.record_counts(count_id, data["lines"])
     db.session.commit()
     return _count_out(count)
 
@@ -88,7 +88,7 @@ def record_counts(data, count_id):
 def post_count(data, count_id):
     """Post the differences as count-adjustment movements, with the user and the reason."""
     count = visible_count(count_id)
-    stock_counts.post_count(count_id, data["reason"], user_id=current_user.id)
+    transfers_counts.post_count(count_id, data["reason"], user_id=current_user.id)
     db.session.commit()
     return _count_out(count)
 
@@ -100,7 +100,7 @@ def post_count(data, count_id):
 def cancel_count(count_id):
     """Abandon an open count."""
     count = visible_count(count_id)
-    stock_counts.cancel_count(count_id)
+    transfers_counts.cancel_count(count_id)
     db.session.commit()
     return _count_out(count)
 
@@ -132,7 +132,7 @@ def list_coop_returns(args):
 @roles(*STAFF)
 def create_coop_return(data):
     """Hand goods back to their cooperative: they leave consignment at once."""
-    ret = cooperative_returns.create_cooperative_return(
+    ret = transfers_returns.create_cooperative_return(
         data["cooperative_id"], data["location_id"], data["lines"], data["reason"],
         user_id=current_user.id)
     db.session.commit()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from extensions import db
-from models import replenishment, transfer_ops
+from models import transfers_replenishment, transfers_posting
 from models.catalogue import KIND_UNIT, Product
 from models.stock import Location
 from models.users import User
@@ -30,7 +30,7 @@ def _unit_products_in_stock(zones):
                                   .order_by(Product.id)).scalars().all()
     for zone in zones:
         for product in products:
-            qty = sum((q for _lot, q in transfer_ops.fefo_lots(product.id, zone.id)), start=Decimal(0))
+            qty = sum((q for _lot, q in transfers_posting.fefo_lots(product.id, zone.id)), start=Decimal(0))
             if qty >= 2:
                 found[(zone.id, product.id)] = qty
     return found
@@ -40,22 +40,22 @@ def _ship(source, shop, wanted, operator, receiver, *, receive=True, broken=Fals
     """Request (optionally), fulfil or draft, dispatch and receive one shipment; returns it."""
     shop_user = receiver if request else operator
     if request:
-        req = replenishment.create_request(shop.id, [{"product_id": p, "quantity": q}
+        req = transfers_replenishment.create_request(shop.id, [{"product_id": p, "quantity": q}
                                                      for p, q in wanted.items()],
                                            note="Réassort hebdomadaire", user_id=shop_user)
-        transfer, _short = replenishment.fulfil_request(req.id, from_location_id=source.id,
+        transfer, _short = transfers_replenishment.fulfil_request(req.id, from_location_id=source.id,
                                                         user_id=operator)
     else:
-        lines, _short = transfer_ops.propose_fefo(source.id, wanted)
-        transfer = transfer_ops.create_transfer(source.id, shop.id, lines, user_id=operator)
-    transfer_ops.dispatch_transfer(transfer.id, user_id=operator)
+        lines, _short = transfers_posting.propose_fefo(source.id, wanted)
+        transfer = transfers_posting.create_transfer(source.id, shop.id, lines, user_id=operator)
+    transfers_posting.dispatch_transfer(transfer.id, user_id=operator)
     if receive:
         lines = []
         if broken:
             first = transfer.lines[0]
             lines = [{"lot_id": first.lot_id, "quantity_received": first.quantity - 1,
                       "reason": "1 unité cassée pendant le transport"}]
-        transfer_ops.receive_transfer(transfer.id, lines, user_id=receiver)
+        transfers_posting.receive_transfer(transfer.id, lines, user_id=receiver)
     return transfer
 
 
@@ -92,20 +92,20 @@ def seed(summary):
     airport, warehouse = _by_code("SHOP-AIRPORT"), _by_code("WH-STOCK")
     if airport is not None and warehouse is not None and shipped:
         on_hand = [(lot, q) for p in {p for _z, p in stock}
-                   for lot, q in transfer_ops.fefo_lots(p, airport.id) if q >= 2]
+                   for lot, q in transfers_posting.fefo_lots(p, airport.id) if q >= 2]
         if on_hand:
             lot, _q = on_hand[0]
-            ret = transfer_ops.create_transfer(airport.id, warehouse.id,
+            ret = transfers_posting.create_transfer(airport.id, warehouse.id,
                                                [{"lot_id": lot.id, "quantity": Decimal(1)}],
                                                note="Invendu – retour entrepôt", user_id=cashier)
-            transfer_ops.dispatch_transfer(ret.id, user_id=cashier)
-            transfer_ops.receive_transfer(ret.id, [], user_id=operator)
+            transfers_posting.dispatch_transfer(ret.id, user_id=cashier)
+            transfers_posting.receive_transfer(ret.id, [], user_id=operator)
             shipped += 1
     # An open request the operators will see on their list.
     stand = _by_code("STAND-OUJDA")
     product_id = next(iter(stock))[1]
     if stand is not None:
-        replenishment.create_request(stand.id, [{"product_id": product_id, "quantity": Decimal(12)}],
+        transfers_replenishment.create_request(stand.id, [{"product_id": product_id, "quantity": Decimal(12)}],
                                      note="Pour le week-end", user_id=stand_cashier)
     db.session.flush()
     summary["transfers"] = shipped

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from auth.access import roles
 from extensions import db
-from models import replenishment, transfer_ops
+from models import transfers_replenishment, transfers_posting
 from models.catalogue import Product
 from models.errors import DomainError
 from models.stock import Location, Lot
@@ -116,7 +116,7 @@ def new():
             try:
                 check_new_transfer(form.from_location_id.data, form.to_location_id.data,
                                    form.kind.data or None)
-                transfer = transfer_ops.create_transfer(
+                transfer = transfers_posting.create_transfer(
                     form.from_location_id.data, form.to_location_id.data, lines,
                     kind=form.kind.data or None, note=form.note.data, user_id=current_user.id)
             except DomainError as exc:
@@ -167,7 +167,7 @@ def edit(transfer_id):
             try:
                 check_new_transfer(form.from_location_id.data, form.to_location_id.data,
                                    form.kind.data or None)
-                transfer_ops.update_transfer(
+                transfers_posting.update_transfer(
                     transfer.id, lines=lines, from_location_id=form.from_location_id.data,
                     to_location_id=form.to_location_id.data, kind=form.kind.data or None,
                     note=form.note.data or "")
@@ -200,7 +200,7 @@ def _act(transfer_id, action, allowed, done_message):
 @roles(*SHOP_ROLES)
 def dispatch(transfer_id):
     """Dispatch a draft: its goods leave for the in-transit location."""
-    return _act(transfer_id, lambda t: transfer_ops.dispatch_transfer(t.id, user_id=current_user.id),
+    return _act(transfer_id, lambda t: transfers_posting.dispatch_transfer(t.id, user_id=current_user.id),
                 may_handle_draft, lambda t: _("Transfer %(number)s dispatched.", number=t.number))
 
 
@@ -208,7 +208,7 @@ def dispatch(transfer_id):
 @roles(*SHOP_ROLES)
 def cancel(transfer_id):
     """Cancel a draft."""
-    return _act(transfer_id, lambda t: transfer_ops.cancel_transfer(t.id, user_id=current_user.id),
+    return _act(transfer_id, lambda t: transfers_posting.cancel_transfer(t.id, user_id=current_user.id),
                 may_handle_draft, lambda t: _("Transfer %(number)s cancelled.", number=t.number))
 
 
@@ -221,7 +221,7 @@ def receive(transfer_id):
               "quantity_received": request.form.get(f"received-{line.lot_id}", "").strip()
               .replace(",", "."),
               "reason": request.form.get(f"reason-{line.lot_id}", "")} for line in transfer.lines]
-    return _act(transfer_id, lambda t: transfer_ops.receive_transfer(
+    return _act(transfer_id, lambda t: transfers_posting.receive_transfer(
         t.id, lines, user_id=current_user.id), may_receive,
         lambda t: _("Transfer %(number)s received.", number=t.number))
 
@@ -254,7 +254,7 @@ def requests():
                  for row in form.lines if row.product_id.data or row.quantity.data is not None]
         try:
             require_shop(form.shop_id.data)
-            created = replenishment.create_request(form.shop_id.data, lines, note=form.note.data,
+            created = transfers_replenishment.create_request(form.shop_id.data, lines, note=form.note.data,
                                                    user_id=current_user.id)
         except DomainError as exc:
             show_error(exc)
@@ -281,7 +281,7 @@ def fulfil(request_id):
     """Fulfil a request as a draft transfer, lots first-expired-first-out."""
     visible_request(request_id)
     try:
-        transfer, shortages = replenishment.fulfil_request(request_id, user_id=current_user.id)
+        transfer, shortages = transfers_replenishment.fulfil_request(request_id, user_id=current_user.id)
     except DomainError as exc:
         show_error(exc)
         return redirect(url_for("transfers.requests")), 303
@@ -301,7 +301,7 @@ def cancel_request(request_id):
     """Withdraw an open request."""
     visible_request(request_id)
     try:
-        replenishment.cancel_request(request_id)
+        transfers_replenishment.cancel_request(request_id)
     except DomainError as exc:
         show_error(exc)
         return redirect(url_for("transfers.requests")), 303

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import cooperative_returns, stock_counts
+from models import transfers_returns, transfers_counts
 from models.cooperatives import Cooperative
 from models.errors import DomainError
 from models.stock import Lot
@@ -38,7 +38,7 @@ def counts():
     if form.validate_on_submit():
         try:
             require_shop(form.location_id.data)
-            count = stock_counts.start_count(form.location_id.data, user_id=current_user.id)
+            count = transfers_counts.start_count(form.location_id.data, user_id=current_user.id)
         except DomainError as exc:
             show_error(exc)
         else:
@@ -83,7 +83,7 @@ def count(count_id):
         lines = _posted_lines(count)
         if lines:
             try:
-                stock_counts.record_counts(count.id, lines)
+                transfers_counts.record_counts(count.id, lines)
             except DomainError as exc:
                 show_error(exc)
                 return redirect(url_for("transfers.count", count_id=count.id)), 303
@@ -103,14 +103,14 @@ def count_differences(count_id):
     form = CountPostForm()
     if count.state == "open" and form.validate_on_submit():
         try:
-            stock_counts.post_count(count.id, form.reason.data, user_id=current_user.id)
+            transfers_counts.post_count(count.id, form.reason.data, user_id=current_user.id)
         except DomainError as exc:
             show_error(exc)
         else:
             db.session.commit()
             flash(_("Count %(number)s posted.", number=count.number), "success")
             return redirect(url_for("transfers.count_differences", count_id=count.id))
-    report = stock_counts.differences(count)
+    report = transfers_counts.differences(count)
     status = 422 if request.method == "POST" else 200
     return render_template("transfers/count_differences.html", count=count, report=report,
                            form=form), status
@@ -122,7 +122,7 @@ def cancel_count(count_id):
     """Abandon an open count."""
     count = visible_count(count_id)
     try:
-        stock_counts.cancel_count(count.id)
+        transfers_counts.cancel_count(count.id)
     except DomainError as exc:
         show_error(exc)
         return redirect(url_for("transfers.count", count_id=count_id)), 303
@@ -145,7 +145,7 @@ def coop_returns():
         lines, index_map, bad = lines_from_rows(form.lines)
         if not bad:
             try:
-                ret = cooperative_returns.create_cooperative_return(
+                ret = transfers_returns.create_cooperative_return(
                     form.cooperative_id.data, form.location_id.data, lines, form.reason.data,
                     user_id=current_user.id)
             except DomainError as exc:

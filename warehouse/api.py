@@ -8,10 +8,10 @@ from api import PDF_RESPONSE, ErrorSchema, page_schema, paginate, pdf_response
 from api.schemas import ListArgsSchema
 from auth.access import roles
 from extensions import db
-from models.packaging import package
-from models.receiving import receive
+from models.warehouse_packaging import package
+from models.warehouse_receptions import receive
 from models.stock import Lot
-from models.traceability import recall
+from models.stock_traceability import recall
 from models.warehouse import PackagingRun, Reception
 from warehouse.exports import recall_flat
 from warehouse.labels import label_data, render_labels

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
-from models.packaging import package
-from models.receiving import receive
+from models.warehouse_packaging import package
+from models.warehouse_receptions import receive
 from models.stock import Location
 from models.users import User
 

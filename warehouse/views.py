@@ -12,10 +12,10 @@ from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
 from models.errors import DomainError
-from models.packaging import package
-from models.receiving import receive
+from models.warehouse_packaging import package
+from models.warehouse_receptions import receive
 from models.stock import KIND_WAREHOUSE, Location, Lot, StockBalance
-from models.traceability import expiry_counts
+from models.stock_traceability import expiry_counts
 from models.warehouse import PackagingRun, Reception
 from warehouse import bp
 from warehouse.forms import LabelForm, PackagingForm, ReceptionForm

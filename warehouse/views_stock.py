@@ -11,7 +11,7 @@ from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
 from models.stock import REAL_KINDS, Location, Lot
-from models.traceability import genealogy, movement_history, recall, stock_rows
+from models.stock_traceability import genealogy, movement_history, recall, stock_rows
 from warehouse import bp
 from warehouse.exports import recall_csv, stock_csv
 

@@ -12,7 +12,7 @@ from models.consignment import charge_packaging_fee, set_packaging_fee
 from models.cooperatives import Cooperative
 from models.ledger import move
 from models.masterdata import virtual_location
-from models.statements import statement
+from models.consignment_statements import statement
 from models.stock import Location, Lot
 from portal.helpers import entry_document_labels
 from portal.schemas import StatementSchema

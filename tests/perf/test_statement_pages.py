@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from models.statements import paged_statement, statement
+from models.consignment_statements import paged_statement, statement
 from tests.portal.conftest import story  # noqa: F401 - the portal's consignment story
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models.payouts import Payout
+from models.consignment_payouts import Payout
 
 D = Decimal
 
@@ -174,7 +174,7 @@ def test_openapi_documents_the_routes(client):
 def test_two_payouts_at_once_cannot_both_pass(app, story):
     """Each asks for the whole balance: the cooperative row lock lets exactly one through."""
     from models.errors import DomainError
-    from models.payouts import record_payout
+    from models.consignment_payouts import record_payout
 
     coop_id = story["taourirt"]
     db.session.remove()

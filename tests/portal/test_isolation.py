@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models.payouts import record_payout
+from models.consignment_payouts import record_payout
 
 
 @pytest.fixture

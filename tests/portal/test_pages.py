@@ -7,7 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from models.consignment import CommissionRule, packaging_fee_per_unit
 from models.cooperatives import Cooperative
-from models.payouts import Payout
+from models.consignment_payouts import Payout
 
 
 def test_cooperative_home_shows_balance_and_chart(auth, story):

@@ -11,8 +11,8 @@ from models.consignment import (CommissionRule, ConsignmentEntry, balance, charg
                                 set_commission_rate, set_packaging_fee)
 from models.cooperatives import Cooperative
 from models.errors import DomainError, NotFound, ValidationFailed
-from models.payouts import Payout, record_payout
-from models.statements import overview, period_bounds, statement
+from models.consignment_payouts import Payout, record_payout
+from models.consignment_statements import overview, period_bounds, statement
 
 D = Decimal
 

@@ -7,10 +7,10 @@ from tests.shop.shop_helpers import FIGUIG, loc, user
 from sqlalchemy import func, select
 
 from extensions import db
-from models.cash_sessions import open_session
+from models.sales_cash_sessions import open_session
 from models.errors import DomainError
 from models.ledger import available, integrity_mismatches
-from models.pos import LineRequest, PaymentRequest, post_sale
+from models.sales_posting import LineRequest, PaymentRequest, post_sale
 from models.sales import Sale
 
 
@@ -92,7 +92,7 @@ def test_one_cart_posted_four_times_at_once_is_one_sale(app, auth, make_lot):
 
 def test_lost_race_on_client_ref_answers_with_the_winner(client, auth, make_lot, monkeypatch):
     """The unique constraint catches what the look-up missed: rollback, answer 200 with it."""
-    import models.pos
+    import models.sales_posting
 
     shop = loc("SHOP-AIRPORT").id
     lot = make_lot("DAT-AZ-500", FIGUIG, 10)
@@ -101,7 +101,7 @@ def test_lost_race_on_client_ref_answers_with_the_winner(client, auth, make_lot,
     body = {"location_id": shop, "client_ref": "raced", "lines": [{"lot_id": lot.id, "quantity": "1"}],
             "payments": [{"method": "cash", "amount": "55"}]}
     first = client.post("/api/v1/sales", json=body, headers=headers).get_json()
-    monkeypatch.setattr(models.pos, "find_sale", lambda *a: None)  # as if the winner had not committed yet
+    monkeypatch.setattr(models.sales_posting, "find_sale", lambda *a: None)  # as if the winner had not committed yet
     r = client.post("/api/v1/sales", json=body, headers=headers)
     assert r.status_code == 200 and r.get_json()["id"] == first["id"]
     assert r.get_json()["number"] == "AIR-000001"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.consignment import ConsignmentEntry, commission_rate_for
 from models.cooperatives import Cooperative
-from models.pos import frozen_rates
+from models.sales_posting import frozen_rates
 from models.sales import Sale, SaleLine
 from models.stock import StockMovement
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from tests.shop.shop_helpers import FIGUIG, JERADA, gs1, loc, product
 
-from models.barcodes import normalize_gtin, parse_gs1, resolve_code
+from models.stock_codes import normalize_gtin, parse_gs1, resolve_code
 from models.errors import DomainError, NotFound
 
 

@@ -7,7 +7,7 @@ import pytest
 from extensions import db
 from models.errors import DomainError
 from models.ledger import available, integrity_mismatches
-from models.transfer_ops import create_transfer, dispatch_transfer, receive_transfer
+from models.transfers_posting import create_transfer, dispatch_transfer, receive_transfer
 
 
 def race(app, action, n=6):

@@ -99,8 +99,8 @@ def test_gs1_lot_comes_last():
 
 
 def test_labels_api_options(app, auth, ids):
-    from models.packaging import package
-    from models.receiving import receive
+    from models.warehouse_packaging import package
+    from models.warehouse_receptions import receive
 
     rec = receive(cooperative_id=ids["figuig"], location_id=ids["pack"], lines=[{
         "product_id": ids["dates"], "quantity_delivered": "10", "quantity_accepted": "10"}])

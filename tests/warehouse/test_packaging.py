@@ -11,8 +11,8 @@ from models.consignment import ConsignmentEntry
 from models.errors import InsufficientStock, ValidationFailed
 from models.ledger import available, integrity_mismatches
 from models.masterdata import virtual_location
-from models.packaging import package
-from models.receiving import receive
+from models.warehouse_packaging import package
+from models.warehouse_receptions import receive
 from models.stock import StockMovement, lot_parents
 from models.warehouse import PackagingRun
 from tests.warehouse.conftest import client_as

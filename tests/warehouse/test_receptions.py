@@ -10,7 +10,7 @@ from extensions import db
 from models.errors import ValidationFailed
 from models.ledger import available, integrity_mismatches
 from models.masterdata import virtual_location
-from models.receiving import receive
+from models.warehouse_receptions import receive
 from models.stock import Lot, StockMovement
 from models.warehouse import Reception
 from tests.warehouse.conftest import client_as, forget_user

@@ -7,8 +7,8 @@ from extensions import db
 from models.documents import register_document_type
 from models.ledger import move
 from models.masterdata import virtual_location
-from models.packaging import package
-from models.receiving import receive
+from models.warehouse_packaging import package
+from models.warehouse_receptions import receive
 from tests.warehouse.conftest import client_as, forget_user
 
 
@@ -106,7 +106,7 @@ def test_recall_query_count_does_not_grow_with_lots(app, ids):
     """The recall walks the genealogy in SQL: the number of queries stays flat."""
     from sqlalchemy import event
 
-    from models.traceability import recall
+    from models.stock_traceability import recall
     from models.stock import Lot
 
     rec, _r1, _r2 = _setup(ids)

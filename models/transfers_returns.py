@@ -8,7 +8,7 @@ from models.cooperatives import Cooperative
 from models.errors import ValidationFailed
 from models.ledger import Move, post_movements
 from models.masterdata import virtual_location
-from models.transfer_ops import clean_lot_lines, real_location
+from models.transfers_posting import clean_lot_lines, real_location
 from models.transfers import DOC_COOPERATIVE_RETURN, CooperativeReturn, CooperativeReturnLine, \
     next_number
 

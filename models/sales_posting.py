@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from extensions import db
-from models.barcodes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
+from models.stock_codes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
 from models.consignment import CommissionRule, post_entries, sale_line_entry
 from models.cooperatives import Cooperative, utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed

@@ -11,7 +11,7 @@ from models.catalogue import Product
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location
-from models.transfer_ops import MAX_LINES, create_transfer, fefo_lots, parse_quantity, \
+from models.transfers_posting import MAX_LINES, create_transfer, fefo_lots, parse_quantity, \
     propose_fefo, real_location
 from models.transfers import ReplenishmentLine, ReplenishmentRequest, next_number
 

@@ -18,7 +18,7 @@ from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, available, post_movements
 from models.masterdata import virtual_location
 from models.stock import KIND_SHOP, KIND_WAREHOUSE, Lot, StockBalance
-from models.transfer_ops import MAX_LINES, parse_quantity, real_location
+from models.transfers_posting import MAX_LINES, parse_quantity, real_location
 from models.transfers import DOC_COUNT, StockCount, StockCountLine, next_number
 
 COUNT_PREFIX = "INV"

@@ -20,7 +20,7 @@ from models.consignment import charge_packaging_fee
 from models.errors import ValidationFailed
 from models.ledger import Move, post_movements
 from models.masterdata import virtual_location
-from models.receiving import _int
+from models.warehouse_receptions import _int
 from models.stock import KIND_WAREHOUSE, Location, Lot, lot_parents
 from models.warehouse import (PackagingInput, PackagingRun, new_lot, parse_date,
                               parse_quantity)
