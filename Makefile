@@ -52,6 +52,7 @@ run: db
 
 ## The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-test i18n
+	$(VENV)/bin/lint-imports --no-cache
 	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \

@@ -36,6 +36,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     API_PAGE_SIZE = 50
+    # The area packages, in registration order; each has `register(app, api)`.
+    AREAS = ("auth", "admin", "warehouse", "transfers", "shop", "portal")
 
 
 class DevelopmentConfig(Config):

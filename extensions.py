@@ -3,12 +3,9 @@ from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
-
-from api import ErrorSchema
 
 # Named constraints so Alembic migrations are stable on SQLite and PostgreSQL alike.
 NAMING = {
@@ -26,15 +23,3 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 
-
-class TadamonApi(Api):
-    """flask-smorest's Api documenting our error format. One per app (create_app makes it)."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-
-def writes(view):
-    """Mark a GET view that writes (e.g. counts a receipt reprint), so SQLite takes the
-    write lock up front for it as for a POST."""
-    view.writes = True
-    return view

@@ -1,73 +1,18 @@
 """Admin forms for master data and users."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField,
+from wtforms import (BooleanField, EmailField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.catalogue import CATEGORIES, KINDS, UOMS
 from models.cooperatives import PROVINCES
 from models.users import ROLES
-
-class ParsedFirst:
-    """A number field that stops at "not a number": no range message about what was unreadable."""
-
-    def pre_validate(self, form):
-        """Skip the validators when the text could not be read as a number."""
-        if self.process_errors:
-            raise StopValidation()
+from web.forms import EmailAddress, LocalDecimalField, LocalIntegerField
+from web.labels import CATEGORY_LABELS, LOCATION_KIND_LABELS, UOM_LABELS
+from web.labels import PRODUCT_KIND_LABELS as KIND_LABELS
 
 
-class LocalIntegerField(ParsedFirst, IntegerField):
-    """IntegerField with a single, clear message for text that is not a whole number."""
-
-
-class LocalDecimalField(ParsedFirst, DecimalField):
-    """A DecimalField reading what French and Moroccan users type: "12,5" (decimal comma) and
-    "1 234,50" (spaces between thousands) are 12.5 and 1234.50. Ambiguous input ("1.234,5",
-    "1,2,3") and non-numbers such as NaN or Infinity are refused with a message; the API, which
-    machines call, takes only "12.5"."""
-
-    def process_formdata(self, valuelist):
-        """Normalise the typed text, then let DecimalField parse it."""
-        if valuelist and isinstance(valuelist[0], str):
-            raw = valuelist[0].strip()
-            for space in (" ", "\u00a0", "\u202f"):  # French thousands separators
-                raw = raw.replace(space, "")
-            if raw.count(",") == 1 and "." not in raw:
-                raw = raw.replace(",", ".")
-            valuelist = [raw]
-        super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
-
-
-class EmailAddress:
-    """The API's e-mail rule (marshmallow's) for forms. WTForms' own Email() needs the
-    `email_validator` package, which Tadamon does not install: without it, it raised a 500."""
-
-    def __call__(self, form, field):
-        """Refuse what the API would refuse."""
-        import marshmallow
-
-        if field.data:
-            try:
-                marshmallow.validate.Email()(field.data)
-            except marshmallow.ValidationError:
-                raise ValidationError(field.gettext("Invalid email address.")) from None
-
-
-CATEGORY_LABELS = {
-    "dates": _l("Dates"), "olive_oil": _l("Olive oil"), "honey": _l("Honey"),
-    "almonds": _l("Almonds"), "truffles": _l("Desert truffles"),
-    "aromatic_plants": _l("Medicinal and aromatic plants"),
-    "cereal_derivatives": _l("Couscous and cereal derivatives"), "crafts": _l("Crafts"),
-    "other": _l("Other"),
-}
-KIND_LABELS = {"bulk": _l("Bulk (kg or litre)"), "unit": _l("Packaged unit (pieces)")}
-UOM_LABELS = {"kg": _l("kg"), "l": _l("litre"), "pc": _l("piece")}
-LOCATION_KIND_LABELS = {"warehouse": _l("Warehouse zone"), "shop": _l("Shop or stand")}
 
 
 class CooperativeForm(FlaskForm):

@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from admin import bp
-from admin.forms import (CATEGORY_LABELS, CooperativeForm, LocationForm, ProductForm, UserForm)
+from admin.forms import CooperativeForm, LocationForm, ProductForm, UserForm
+from web.labels import CATEGORY_LABELS
 from auth.access import roles
 from extensions import db
 from models.catalogue import Product
@@ -13,7 +14,7 @@ from models.errors import DomainError, ValidationFailed
 from models.masterdata import save_cooperative, save_location, save_product
 from models.stock import REAL_KINDS, Location, Lot, StockMovement
 from models.users import ROLES, User
-from templating import ROLE_LABELS
+from web.labels import ROLE_LABELS
 
 
 def _load_or_404(model, obj_id, refuse=None):

@@ -3,8 +3,6 @@
 A route without a declaration is refused (default deny), and a test walks the URL map to
 prove every route declares its roles and every other role is refused.
 """
-from functools import wraps
-
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -100,17 +98,3 @@ def _check_csrf():
         validate_csrf(token)
     except ValidationError as exc:
         raise CSRFError(exc.args[0]) from exc
-
-
-def shop_scope(view):
-    """For cashier routes with a `location_id`: a cashier only works at their own shops."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        location_id = kwargs.get("location_id")
-        if (current_user.role == "cashier" and location_id is not None
-                and int(location_id) not in current_user.shop_ids()):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper

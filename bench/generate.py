@@ -19,7 +19,6 @@ import os
 import sys
 import time
 from datetime import datetime
-from decimal import Decimal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from warehouse.labels import LAYOUTS, LabelData, code128, ean13, render_labels  # noqa: E402
+from warehouse.labels_pdf import LAYOUTS, LabelData, code128, ean13, render_labels  # noqa: E402
 
 
 def main():

@@ -259,9 +259,9 @@ def report(results):
     row("gunicorn", None, "{}", lambda r, k: r["gunicorn"])
     for c in (1, 4, 16):
         row(f"API sales/s, {c} client(s)", None, "{:.1f}", lambda r, k, c=c: r["levels"][c]["rate"])
-        row(f"  p50 / p95 ms", None, "{}", lambda r, k, c=c: f"{r['levels'][c]['p50']:.1f} / {r['levels'][c]['p95']:.1f}")
-        row(f"  p99 ms", "p99_4" if c == 4 else None, "{:.1f}", lambda r, k, c=c: r["levels"][c]["p99"])
-        row(f"  errors", "errors_16" if c == 16 else None, "{}", lambda r, k, c=c: r["levels"][c]["errors"])
+        row("  p50 / p95 ms", None, "{}", lambda r, k, c=c: f"{r['levels'][c]['p50']:.1f} / {r['levels'][c]['p95']:.1f}")
+        row("  p99 ms", "p99_4" if c == 4 else None, "{:.1f}", lambda r, k, c=c: r["levels"][c]["p99"])
+        row("  errors", "errors_16" if c == 16 else None, "{}", lambda r, k, c=c: r["levels"][c]["errors"])
     row("bare SQL sales/s (1 connection)", None, "{:.1f}", lambda r, k: r["bare"]["rate"])
     row("  bare p50 / p99 ms", None, "{}", lambda r, k: f"{r['bare']['p50']:.2f} / {r['bare']['p99']:.2f}")
     row("API best / bare throughput", lambda k: "ratio_sqlite" if k == "SQLite" else "ratio_pg", "{:.0%}",

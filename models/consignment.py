@@ -6,12 +6,12 @@ reverses it, a fee or a payout takes away. The balance is the sum.
 """
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import case, func, select
 
 from extensions import db
 from models.cooperatives import Cooperative, utcnow
 from models.errors import ValidationFailed
+from models.settings import setting
 from models.types import Money, Quantity, Rate, money
 
 ENTRY_KINDS = ("sale", "refund", "payout", "fee", "adjustment")
@@ -54,7 +54,7 @@ def packaging_fee_per_unit():
     value = db.session.execute(
         select(ConsignmentSetting.value).where(ConsignmentSetting.key == PACKAGING_FEE_KEY)).scalar()
     if value is None:
-        value = current_app.config.get("PACKAGING_FEE_PER_UNIT") or 0
+        value = setting("PACKAGING_FEE_PER_UNIT") or 0
     return money(Decimal(str(value)))
 
 
@@ -123,33 +123,46 @@ class ConsignmentBalance(db.Model):
 BUCKETS = {"sale": "owed", "refund": "owed", "fee": "fees", "payout": "paid", "adjustment": "adjustments"}
 
 
-def commission_rate_for(cooperative_id, category=None):
-    """The rate in force now for a cooperative and a product category.
-
-    Most specific first: (cooperative, category) rule, the cooperative's own rate,
+def pick_rate(rules, own_rate, cooperative_id, category, default):
+    """The commission rule, written once. Most specific first: the (cooperative, category)
+    rule, the cooperative's own rate, the cooperative's rule for every category, the
     (platform, category) rule, the platform rule, then the configured default.
-    """
-    rules = {
-        (r.cooperative_id, r.category): r.rate
-        for r in db.session.execute(
-            select(CommissionRule).where(
-                (CommissionRule.cooperative_id == cooperative_id)
-                | CommissionRule.cooperative_id.is_(None))
-        ).scalars()
-    }
-    if (cooperative_id, category) in rules and category is not None:
+
+    `rules` maps (cooperative_id or None, category or None) to a rate."""
+    if category is not None and (cooperative_id, category) in rules:
         return rules[(cooperative_id, category)]
-    coop_rate = db.session.execute(
-        select(Cooperative.commission_rate).where(Cooperative.id == cooperative_id)).scalar()
-    if coop_rate is not None:
-        return coop_rate
+    if own_rate is not None:
+        return own_rate
     if (cooperative_id, None) in rules:
         return rules[(cooperative_id, None)]
     if category is not None and (None, category) in rules:
         return rules[(None, category)]
     if (None, None) in rules:
         return rules[(None, None)]
-    return Decimal(current_app.config["DEFAULT_COMMISSION_RATE"])
+    return default
+
+
+def default_commission_rate():
+    """The configured rate when no rule and no cooperative rate applies."""
+    return Decimal(setting("DEFAULT_COMMISSION_RATE"))
+
+
+def commission_rates_for(pairs):
+    """The rates in force now for (cooperative, category) pairs, in two queries."""
+    coop_ids = {c for c, _cat in pairs}
+    rules = {(r.cooperative_id, r.category): r.rate for r in db.session.execute(
+        select(CommissionRule.cooperative_id, CommissionRule.category, CommissionRule.rate)
+        .where(CommissionRule.cooperative_id.in_(coop_ids) | CommissionRule.cooperative_id.is_(None)))}
+    own = dict(db.session.execute(
+        select(Cooperative.id, Cooperative.commission_rate).where(Cooperative.id.in_(coop_ids))).all())
+    default = default_commission_rate()
+    return {(coop, category): pick_rate(rules, own.get(coop), coop, category, default)
+            for coop, category in pairs}
+
+
+def commission_rate_for(cooperative_id, category=None):
+    """The rate in force now for a cooperative and a product category (see `pick_rate`)."""
+    return commission_rates_for({(cooperative_id, category)})[(cooperative_id, category)]
 
 
 def sale_entry_values(gross, rate):

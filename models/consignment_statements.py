@@ -12,7 +12,6 @@ ordered by id, the order they were written in.
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
@@ -22,6 +21,7 @@ from models.consignment import ConsignmentEntry, balance
 from models.cooperatives import Cooperative
 from models.errors import ValidationFailed
 from models.stock import Location, Lot
+from models.settings import setting
 from models.types import money
 
 MAX_PERIOD_DAYS = 3 * 366
@@ -29,7 +29,7 @@ MAX_PERIOD_DAYS = 3 * 366
 
 def platform_timezone():
     """The platform's time zone (Africa/Casablanca by default)."""
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
+    name = setting("BABEL_DEFAULT_TIMEZONE") or "UTC"
     try:
         from zoneinfo import ZoneInfo
 

@@ -27,16 +27,15 @@ def numbered_labeler(model, endpoint, id_arg, *, column=None, number=None):
 
     def label(ids):
         """{id: {"label": number, "url": page}} in one query."""
-        from flask import has_request_context, url_for
         from sqlalchemy import select
 
         from extensions import db
+        from models.settings import page_url
 
         columns = (model.id, column) if column is not None else (model.id,)
         rows = db.session.execute(select(*columns).where(model.id.in_(ids))).all()
-        in_request = has_request_context()
         return {row[0]: {"label": row[1] if column is not None else number(row[0]),
-                         "url": url_for(endpoint, **{id_arg: row[0]}) if in_request else None}
+                         "url": page_url(endpoint, **{id_arg: row[0]})}
                 for row in rows}
 
     return label

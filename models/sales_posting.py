@@ -13,8 +13,8 @@ from sqlalchemy import func, insert, select, update
 
 from extensions import db
 from models.stock_codes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
-from models.consignment import CommissionRule, post_entries, sale_line_entry
-from models.cooperatives import Cooperative, utcnow
+from models.consignment import commission_rates_for, post_entries, sale_line_entry
+from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
 from models.sales import CashSession, ReceiptCounter, Sale, SaleLine, SalePayment
@@ -163,31 +163,9 @@ def _price_lines(lines, items, max_discount_rate):
 
 
 def frozen_rates(pairs):
-    """Commission rates in force now for (cooperative, category) pairs, in two queries.
-
-    Same precedence as models.consignment.commission_rate_for: (cooperative, category) rule,
-    the cooperative's own rate, (platform, category) rule, platform rule, configured default.
-    """
-    from flask import current_app
-
-    coop_ids = {c for c, _cat in pairs}
-    rules = {(r.cooperative_id, r.category): r.rate for r in db.session.execute(
-        select(CommissionRule.cooperative_id, CommissionRule.category, CommissionRule.rate)
-        .where(CommissionRule.cooperative_id.in_(coop_ids) | CommissionRule.cooperative_id.is_(None)))}
-    own = dict(db.session.execute(
-        select(Cooperative.id, Cooperative.commission_rate).where(Cooperative.id.in_(coop_ids))).all())
-    default = Decimal(current_app.config["DEFAULT_COMMISSION_RATE"])
-    rates = {}
-    for coop, category in pairs:
-        if category is not None and (coop, category) in rules:
-            rates[(coop, category)] = rules[(coop, category)]
-        elif own.get(coop) is not None:
-            rates[(coop, category)] = own[coop]
-        elif category is not None and (None, category) in rules:
-            rates[(coop, category)] = rules[(None, category)]
-        else:
-            rates[(coop, category)] = rules.get((None, None), default)
-    return rates
+    """Commission rates in force now for (cooperative, category) pairs: frozen on the sale's
+    consignment entries (the rule itself is models.consignment.pick_rate)."""
+    return commission_rates_for(pairs)
 
 
 def _settle(total, payments):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from stdnum import ean
+from stdnum import ean, gs1_128
 
 from extensions import db
 from models.catalogue import Product
@@ -20,10 +20,9 @@ from models.errors import DomainError, NotFound
 from models.stock import Lot, StockBalance
 
 GS = "\x1d"
-# Application identifiers with a fixed data length; the others end at GS or the end.
-FIXED_AIS = {"00": 18, "01": 14, "02": 14, "11": 6, "12": 6, "13": 6, "15": 6, "16": 6,
-             "17": 6, "20": 2}
-VARIABLE_AIS = ("10", "21", "22", "30", "37", "240", "241", "250", "251", "400", "401")
+# The application identifiers a label or a supplier's code may carry that we read.
+KNOWN_AIS = {"00", "01", "02", "10", "11", "12", "13", "15", "16", "17", "20", "21", "22", "30",
+             "37", "240", "241", "250", "251", "400", "401"}
 SHOP_TZ = ZoneInfo("Africa/Casablanca")
 
 
@@ -33,41 +32,45 @@ def shop_today():
 
 
 def parse_gs1(code):
-    """The application identifiers of a GS1-128 string as {ai: value}, or None.
+    """The application identifiers of a GS1-128 string as {ai: text}, or None.
 
-    Accepts the `]C1` symbology prefix, GS (0x1D) or a leading FNC1 as separators, and the
-    human-readable form "(01)…(17)…(10)…".
+    Parsed by python-stdnum's `gs1_128.info`. Accepts the `]C1` symbology prefix, GS (0x1D)
+    or a leading FNC1 as separators, and the human-readable form "(01)…(17)…(10)…". Dates
+    keep their printed YYMMDD form; an identifier outside KNOWN_AIS makes the code unknown.
     """
     text = (code or "").strip()
     if text.startswith("]C1"):
         text = text[3:]
     if text.startswith("("):
-        parts = {}
-        for chunk in text.split("(")[1:]:
-            ai, sep, value = chunk.partition(")")
-            if not sep or not ai.isdigit():
-                return None
-            parts[ai] = value.strip()
-        return parts or None
-    text = text.lstrip(GS)
-    parts = {}
-    while text:
-        ai = text[:2]
-        if ai in FIXED_AIS:
-            size = FIXED_AIS[ai]
-            value, text = text[2:2 + size], text[2 + size:]
-            if len(value) != size or not value.isdigit():
-                return None
-            text = text.lstrip(GS)
-        else:
-            ai = next((a for a in VARIABLE_AIS if text.startswith(a)), None)
-            if ai is None:
-                return None
-            value, _sep, text = text[len(ai):].partition(GS)
-            if not value:
-                return None
-        parts[ai] = value
-    return parts or None
+        chunks = text.split("(")[1:]
+        if any(")" not in chunk or not chunk.partition(")")[0].isdigit() for chunk in chunks):
+            return None
+        text = GS.join(chunk.replace(")", "", 1).strip() for chunk in chunks)
+    text = text.replace("\xf1", GS).lstrip(GS)
+    if not text:
+        return None
+    try:
+        parts = gs1_128.info(text, separator=GS)
+    except (ValueError, ArithmeticError):  # stdnum's ValidationError is a ValueError
+        return None
+    if not parts or not set(parts) <= KNOWN_AIS:
+        return None
+    return {ai: _printed(text, ai, value) for ai, value in parts.items()}
+
+
+def _printed(text, ai, value):
+    """A parsed value as printed in the code: dates back to YYMMDD, the rest as text."""
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%y%m%d")
+    return str(value)
+
+
+def build_gs1(values, parentheses=False, fnc1="\xf1"):
+    """A GS1-128 element string from {ai: value} by python-stdnum (fixed-length identifiers
+    first, so the variable-length lot (10) needs no separator when last), with the leading
+    FNC1 a symbol starts with, or the bracketed human-readable line."""
+    encoded = gs1_128.encode(values, separator=fnc1, parentheses=parentheses)
+    return encoded if parentheses else fnc1 + encoded
 
 
 def normalize_gtin(value):

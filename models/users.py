@@ -2,7 +2,6 @@
 import hashlib
 import secrets
 
-from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
@@ -21,8 +20,18 @@ user_shops = db.Table(
 )
 
 
-class User(UserMixin, db.Model):
-    """A person using Tadamon. Cashiers are tied to shops, cooperative users to one cooperative."""
+class User(db.Model):
+    """A person using Tadamon. Cashiers are tied to shops, cooperative users to one cooperative.
+
+    Flask-Login's user protocol is written out here (is_authenticated, is_anonymous, get_id,
+    is_active below) so that models/ needs nothing of the web's request machinery."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self):
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
 
     __tablename__ = "users"
 
@@ -55,9 +64,9 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         """Store a salted hash, never the password."""
-        from flask import current_app
+        from models.settings import setting
 
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        method = setting("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):

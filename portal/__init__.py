@@ -7,7 +7,7 @@ bp = Blueprint("portal", __name__)
 
 def register(app, api):
     """Pages under /portal, resources under /api/v1, and the payout document type."""
-    from portal import admin_views, views  # noqa: F401  (routes register on the blueprint)
+    from portal import consignment_admin, views  # noqa: F401  (routes register on the blueprint)
     from portal.api import blp as api_blp
     from portal.helpers import format_day, format_time, register_documents
 

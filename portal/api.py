@@ -10,8 +10,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api import paginate, page_schema
+from web.api import paginate, page_schema
 from auth.access import roles
+from web.scope import only_my_cooperative, visible_cooperative
 from extensions import db
 from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
                                 set_commission_rate, set_packaging_fee)
@@ -19,11 +20,10 @@ from models.cooperatives import Cooperative
 from models.consignment_payouts import Payout, record_payout
 from models.consignment_statements import overview, period_bounds, platform_timezone, statement
 from portal import queries
-from api import pdf_response
+from web.api import pdf_response
 from portal.helpers import (entry_document_labels,
-                            period_or_default, today,
-                            visible_cooperative)
-from portal.pdfs import statement_pdf
+                            period_or_default, today)
+from portal.documents_pdf import statement_pdf
 from portal.statement_csv import statement_csv
 from portal.statement_json import statement_json
 from portal.schemas import (BalanceSchema, CommissionRatesSchema, CommissionRuleSchema,
@@ -145,11 +145,8 @@ def create_payout(data):
 def list_payouts(args):
     """Payouts, newest first (a cooperative user sees only its own)."""
     query = select(Payout).order_by(Payout.created_at.desc(), Payout.id.desc())
-    if current_user.role == "cooperative":
-        if args.get("cooperative_id") not in (None, current_user.cooperative_id):
-            abort(404)
-        query = query.where(Payout.cooperative_id == current_user.cooperative_id)
-    elif args.get("cooperative_id"):
+    query = only_my_cooperative(query, Payout.cooperative_id, args.get("cooperative_id"), 404)
+    if current_user.role != "cooperative" and args.get("cooperative_id"):
         query = query.where(Payout.cooperative_id == args["cooperative_id"])
     page = paginate(query, args, db.session)
     page["items"] = [payout_out(row[0]) for row in page["items"]]

@@ -4,12 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from admin.forms import CATEGORY_LABELS, LocalDecimalField
+from web.forms import LocalDecimalField
+from web.labels import CATEGORY_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
 from models.catalogue import CATEGORIES
 
-METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash"), "cheque": _l("Cheque")}
-KIND_LABELS = {"sale": _l("Sale"), "refund": _l("Refund"), "payout": _l("Payout"),
-               "fee": _l("Fee"), "adjustment": _l("Adjustment")}
 
 
 class PeriodForm(FlaskForm):

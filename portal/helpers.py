@@ -2,26 +2,13 @@
 import csv
 import io
 
-from flask import Response, abort, current_app
+from flask import Response, current_app
 from flask_login import current_user
 
-from extensions import db
-from models.cooperatives import Cooperative
 from models.documents import document_labels, numbered_labeler, register_document_type
 from models.consignment_statements import default_period, platform_timezone
 
 
-def visible_cooperative(coop_id):
-    """The cooperative if the signed-in user may see it; 404 for anyone else's (a cooperative
-    user sees only its own, so another's ids look like ids that do not exist)."""
-    coop = db.session.get(Cooperative, coop_id) if coop_id else None
-    if coop is None:
-        abort(404)
-    if current_user.role == "cooperative" and current_user.cooperative_id != coop.id:
-        abort(404)
-    if current_user.role not in ("admin", "cooperative"):
-        abort(403)
-    return coop
 
 
 def period_or_default(date_from, date_to):

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec, Int
+from web.fields import Dec, Int
 from models.catalogue import CATEGORIES
 from models.consignment_payouts import PAYOUT_METHODS
 

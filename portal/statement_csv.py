@@ -14,7 +14,7 @@ from models.documents import document_labels
 from models.consignment_statements import cents_text, platform_timezone, statement_lines
 from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
-from portal.pdfs import local_time
+from portal.documents_pdf import local_time
 
 CHUNK = 2000  # lines per piece of the answer
 

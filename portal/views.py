@@ -6,21 +6,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin.forms import UOM_LABELS
-from api import paginate
+from web.labels import UOM_LABELS
+from web.api import paginate
 from auth.access import roles
+from web.scope import visible_cooperative
 from extensions import db
 from models.consignment import balance
 from models.consignment_payouts import Payout
 from models.consignment_statements import paged_statement, period_bounds, platform_timezone, statement
 from portal import bp, queries
 from portal.charts import sales_chart_svg
-from portal.forms import KIND_LABELS, METHOD_LABELS, PeriodForm
-from api import pdf_response
+from portal.forms import PeriodForm
+from web.labels import ENTRY_KIND_LABELS as KIND_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
+from web.api import pdf_response
 from portal.helpers import (csv_response, entry_document_labels, is_admin,
-                            period_or_default, today,
-                            visible_cooperative)
-from portal.pdfs import local_time, payout_slip_pdf, statement_pdf
+                            period_or_default, today)
+from portal.documents_pdf import local_time, payout_slip_pdf, statement_pdf
 from portal.statement_csv import statement_csv
 
 STATEMENT_PAGE = 200  # entries per page of the statement page

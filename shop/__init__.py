@@ -8,7 +8,7 @@ def register(app, api):
     """Install the POS pages under /shop, the API resources, and the document labels (receipt numbers) traceability pages show."""
     from shop import views  # noqa: F401  (routes on bp)
     from shop.api import blp as api_blp
-    from shop.documents import register_documents
+    from shop.document_labels import register_documents
 
     app.register_blueprint(bp, url_prefix="/shop")
     api.register_blueprint(api_blp)

@@ -3,22 +3,25 @@
 Each handler validates, calls one service, commits once and answers; domain errors become
 4xx in the one error format. A cashier works only at their own shops (403 elsewhere).
 """
-from flask import abort, current_app
+from flask import current_app
 
-from api import PDF_RESPONSE, pdf_response
+from web.api import PDF_RESPONSE, pdf_response
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
 from auth.access import roles
-from extensions import db, writes
+from web import scope
+from web.scope import require_shop
+from extensions import db
+from web.database import writes
 from models.stock_codes import resolve_code, search_products
 from models.sales_cash_sessions import close_session, open_session, z_report
 from models.errors import DomainError
 from models.sales_posting import LineRequest, PaymentRequest, find_sale, mark_printed, post_sale, sale_summary
 from models.sales_refunds import RefundLineRequest, refund_sale
-from models.sales import CashSession, Refund, Sale
+from models.sales import Refund
 from shop.schemas import (CashSessionSchema, RefundInSchema, RefundOutSchema, SaleInSchema,
                           SaleOutSchema, ScanArgsSchema, ScanOutSchema, SearchArgsSchema,
                           SearchOutSchema, SessionCloseSchema, SessionOpenSchema)
@@ -31,23 +34,17 @@ PDF = PDF_RESPONSE
 
 def check_shop(location_id):
     """403 unless the user may work at this shop (cashiers: their own shops; admins: any)."""
-    if current_user.role == "cashier" and int(location_id) not in current_user.shop_ids():
-        abort(403, description=_("You do not work at this shop."))
+    require_shop(location_id, _("You do not work at this shop."))
 
 
 def visible_sale(sale_id):
     """The sale (404 if none), refused with 403 at a shop not the cashier's."""
-    sale = db.session.get(Sale, sale_id) or abort(404)
-    check_shop(sale.location_id)
-    return sale
+    return scope.visible_sale(sale_id, _("You do not work at this shop."))
 
 
 def visible_session(session_id):
     """A cash session the user may see: their own, or any for an admin."""
-    session = db.session.get(CashSession, session_id) or abort(404)
-    if current_user.role != "admin" and session.cashier_id != current_user.id:
-        abort(403, description=_("This is not your till."))
-    return session
+    return scope.visible_session(session_id, _("This is not your till."))
 
 
 @blp.route("/shops/<int:location_id>/scan", methods=["GET"])
@@ -121,8 +118,8 @@ def get_sale(sale_id):
 @writes
 def receipt_pdf(sale_id):
     """The 80 mm receipt, French and Arabic; every print after the first says COPY."""
-    from shop.printouts import receipt_data
-    from shop.receipts import render_receipt
+    from shop.receipt_data import receipt_data
+    from shop.receipts_pdf import render_receipt
 
     visible_sale(sale_id)
     db.session.commit()  # end the read transaction: the print count is written in a fresh one
@@ -198,8 +195,8 @@ def close(data, session_id):
 @roles("cashier", "admin")
 def z_pdf(session_id):
     """The Z report of a session as a PDF (a running X report while it is open)."""
-    from shop.printouts import z_context
-    from shop.receipts import render_z_report
+    from shop.receipt_data import z_context
+    from shop.receipts_pdf import render_z_report
 
     session = visible_session(session_id)
     return pdf_response(render_z_report(z_context(session)), f"z-{session_id}.pdf")

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from admin.forms import LocalDecimalField
+from web.forms import LocalDecimalField
+from web.labels import PAYMENT_METHOD_LABELS as METHOD_LABELS
 
-METHOD_LABELS = {"cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile money")}
 
 
 class OpenTillForm(FlaskForm):

@@ -11,8 +11,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from auth.access import roles, shop_scope
-from extensions import db, writes
+from auth.access import roles
+from web.scope import shop_scope, visible_sale, visible_session
+from extensions import db
+from web.database import writes
 from models.sales_cash_sessions import close_session, current_session, open_session
 from models.errors import DomainError
 from models.sales_posting import mark_printed
@@ -20,8 +22,9 @@ from models.sales_refunds import RefundLineRequest, refund_sale
 from models.sales import CashSession, Sale
 from models.stock import KIND_SHOP, Location
 from shop import bp
-from shop.forms import METHOD_LABELS, CloseTillForm, OpenTillForm, RefundForm
-from shop.printouts import local_time, receipt_data, z_context
+from shop.forms import CloseTillForm, OpenTillForm, RefundForm
+from web.labels import PAYMENT_METHOD_LABELS as METHOD_LABELS
+from shop.receipt_data import local_time, receipt_data, z_context
 
 
 def my_shops():
@@ -40,20 +43,8 @@ def shop_or_404(location_id):
     return loc
 
 
-def own_session(session_id):
-    """A cash session of this user (any for an admin): 404 if none, 403 if another's."""
-    session = db.session.get(CashSession, session_id) or abort(404)
-    if current_user.role != "admin" and session.cashier_id != current_user.id:
-        abort(403)
-    return session
 
 
-def visible_sale(sale_id):
-    """A sale at one of this cashier's shops (403 elsewhere)."""
-    sale = db.session.get(Sale, sale_id) or abort(404)
-    if current_user.role == "cashier" and sale.location_id not in current_user.shop_ids():
-        abort(403)
-    return sale
 
 
 @bp.route("/")
@@ -124,7 +115,7 @@ def pos_messages():
 @roles("cashier", "admin")
 def close_till(session_id):
     """Count the drawer and close the till; then the Z report."""
-    session = own_session(session_id)
+    session = visible_session(session_id)
     if session.closed_at is not None:
         return redirect(url_for("shop.z_report_page", session_id=session_id))
     form = CloseTillForm()
@@ -147,7 +138,7 @@ def close_till(session_id):
 @roles("cashier", "admin")
 def z_report_page(session_id):
     """The Z report, print-friendly (an X report while the till is open)."""
-    session = own_session(session_id)
+    session = visible_session(session_id)
     return render_template("shop/z_report.html", z=z_context(session), session=session,
                            methods=METHOD_LABELS)
 

@@ -13,7 +13,7 @@ Decided here: a French decimal comma ("12,5", "1 234,50") is accepted in forms, 
 type it (admin.forms.LocalDecimalField), and refused by the JSON API with 422 (machines send
 "12.5"; guessing would hide client bugs). See GOOD_FORM_INPUT and test_api_refuses_a_decimal_comma.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
 

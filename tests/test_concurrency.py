@@ -1,5 +1,4 @@
 """Sixteen threads take from the same lot at once: exactly as many succeed as stock allows."""
-import os
 import threading
 from decimal import Decimal
 

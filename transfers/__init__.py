@@ -26,9 +26,11 @@ def register_document_types():
 def register(app, api):
     """Pages under /transfers and the API resources; document labels for traceability."""
     from transfers import api as transfers_api
-    from transfers import api_counts, views, views_counts  # noqa: F401  (routes)
+    from transfers import views  # noqa: F401  (routes)
+    from transfers.counts import api as counts_api
+    from transfers.counts import views as counts_views  # noqa: F401  (routes)
 
     app.register_blueprint(bp, url_prefix="/transfers")
     api.register_blueprint(transfers_api.blp)
-    api.register_blueprint(api_counts.blp)
+    api.register_blueprint(counts_api.blp)
     register_document_types()

@@ -3,16 +3,17 @@
 from flask import abort, current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from api import PDF_RESPONSE, page_schema, paginate, pdf_response
+from web.api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from auth.access import roles
 from extensions import db
 from models import transfers_replenishment, transfers_posting
 from models.transfers import ReplenishmentRequest, Transfer
-from transfers import pdf
-from transfers.access import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
-                              may_receive, require_shop, visible_request, visible_transfer)
+from transfers import documents_pdf
+from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, may_handle_draft,
+                              may_receive, only_my_shops, only_my_transfers, require_shop,
+                       visible_request, visible_transfer)
 from transfers.schemas import (FulfilResultSchema, FulfilSchema, ReceiveSchema,
                                RequestCreateSchema, RequestListArgsSchema, RequestSchema,
                                TransferCreateSchema, TransferListArgsSchema, TransferSchema,
@@ -35,10 +36,7 @@ def list_transfers(args):
     for name in ("state", "kind", "from_location_id", "to_location_id"):
         if args.get(name):
             query = query.where(getattr(Transfer, name) == args[name])
-    if not is_staff():
-        shops = current_user.shop_ids() or {0}
-        query = query.where(or_(Transfer.from_location_id.in_(shops),
-                                Transfer.to_location_id.in_(shops)))
+    query = only_my_transfers(query)
     page = paginate(query, args, db.session)
     page["items"] = [transfer_out(row[0]) for row in page["items"]]
     return page
@@ -139,7 +137,7 @@ def receive_transfer(data, transfer_id):
 def delivery_note(transfer_id):
     """The delivery note to print and sign (French and Arabic)."""
     transfer = visible_transfer(transfer_id)
-    return pdf_response(pdf.delivery_note(transfer), f"{transfer.number}.pdf")
+    return pdf_response(documents_pdf.delivery_note(transfer), f"{transfer.number}.pdf")
 
 
 @blp.route("/replenishment-requests", methods=["GET"])
@@ -153,8 +151,7 @@ def list_requests(args):
         query = query.where(ReplenishmentRequest.state == args["state"])
     if args.get("shop_id"):
         query = query.where(ReplenishmentRequest.shop_id == args["shop_id"])
-    if not is_staff():
-        query = query.where(ReplenishmentRequest.shop_id.in_(current_user.shop_ids() or {0}))
+    query = only_my_shops(query, ReplenishmentRequest.shop_id)
     page = paginate(query, args, db.session)
     page["items"] = [request_out(row[0]) for row in page["items"]]
     return page

@@ -6,7 +6,7 @@ from wtforms import FieldList, Form, FormField, SelectField, StringField, \
     TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from admin.forms import LocalDecimalField
+from web.forms import LocalDecimalField
 
 KIND_CHOICES = [("", _l("Automatic (shop → warehouse is a return)")),
                 ("transfer", _l("Transfer")), ("return", _l("Return to the warehouse"))]

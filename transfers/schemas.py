@@ -3,7 +3,7 @@ Decimals travel as strings, dates ISO 8601."""
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec, Int
+from web.fields import Dec, Int
 from models.transfers import REQUEST_STATES, TRANSFER_KINDS, TRANSFER_STATES
 
 ID = dict(validate=v.Range(1, 2**31 - 1))

@@ -13,8 +13,9 @@ from models.errors import DomainError
 from models.stock import Location, Lot
 from models.transfers import TRANSFER_STATES, ReplenishmentRequest, Transfer
 from transfers import bp
-from transfers.access import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
-                              may_receive, require_shop, visible_request, visible_transfer)
+from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
+                              may_receive, my_locations, only_my_shops, require_shop,
+                       visible_request, visible_transfer)
 from transfers.forms import RequestForm, TransferForm, pad_rows
 from transfers.queries import incoming, on_hand, real_locations, shops
 
@@ -72,7 +73,7 @@ def _location_choices(form):
     if is_staff():
         sources = destinations = locations
     else:
-        sources = [loc for loc in locations if loc.id in current_user.shop_ids()]
+        sources = my_locations(locations)
         destinations = [loc for loc in locations if loc.kind == "warehouse"]
     form.from_location_id.choices = [(loc.id, loc.name(_locale())) for loc in sources]
     form.to_location_id.choices = [(loc.id, loc.name(_locale())) for loc in destinations]
@@ -233,7 +234,7 @@ def _request_form():
     form = RequestForm()
     if request.method == "GET":
         pad_rows(form.lines, 6)
-    shop_list = shops() if is_staff() else [s for s in shops() if s.id in current_user.shop_ids()]
+    shop_list = my_locations(shops())
     form.shop_id.choices = [(s.id, s.name(_locale())) for s in shop_list]
     products = db.session.execute(select(Product).where(Product.active.is_(True))
                                   .order_by(Product.category, Product.name_fr)).scalars().all()
@@ -268,7 +269,7 @@ def requests():
                                 ReplenishmentRequest.id.in_(select(ReplenishmentRequest.id).order_by(
                                     ReplenishmentRequest.id.desc()).limit(20))))
     else:
-        query = query.where(ReplenishmentRequest.shop_id.in_(current_user.shop_ids() or {0}))
+        query = only_my_shops(query, ReplenishmentRequest.shop_id)
     rows = db.session.execute(query).scalars().all()
     status = 422 if request.method == "POST" else 200
     return render_template("transfers/requests.html", form=form, rows=rows,
@@ -314,7 +315,7 @@ def cancel_request(request_id):
 @roles(*SHOP_ROLES)
 def shop_stock():
     """What is on hand at the user's shop(s), expiry highlighted, and what is on its way."""
-    shop_list = shops() if is_staff() else [s for s in shops() if s.id in current_user.shop_ids()]
+    shop_list = my_locations(shops())
     selected = request.args.get("location_id", type=int)
     if selected:
         require_shop(selected)

@@ -8,8 +8,10 @@ def register(app, api):
     """Pages under /warehouse, API resources under /api/v1, document labels for traceability."""
     from models.documents import numbered_labeler, register_document_type
     from models.warehouse import PackagingRun, Reception, packaging_run_number, reception_number
-    from warehouse import views, views_stock  # noqa: F401  (routes register on bp)
+    from warehouse import views  # noqa: F401  (routes register on bp)
     from warehouse.api import blp
+    from warehouse.stock import views as stock_views  # noqa: F401  (routes register on bp)
+    from warehouse.stock.api import blp as stock_blp
 
     register_document_type("reception", numbered_labeler(
         Reception, "warehouse.reception", "reception_id", number=reception_number))
@@ -17,3 +19,4 @@ def register(app, api):
         PackagingRun, "warehouse.packaging_run", "run_id", number=packaging_run_number))
     app.register_blueprint(bp, url_prefix="/warehouse")
     api.register_blueprint(blp)
+    api.register_blueprint(stock_blp)

@@ -4,9 +4,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api import PDF_RESPONSE, ErrorSchema, page_schema, paginate, pdf_response
-from api.schemas import ListArgsSchema
+from web.api import PDF_RESPONSE, ErrorSchema, page_schema, paginate, pdf_response
+from web.fields import ListArgsSchema
 from auth.access import roles
+from web.scope import visible_owned
 from extensions import db
 from models.warehouse_packaging import package
 from models.warehouse_receptions import receive
@@ -14,8 +15,8 @@ from models.stock import Lot
 from models.stock_traceability import recall
 from models.warehouse import PackagingRun, Reception
 from warehouse.exports import recall_flat
-from warehouse.labels import label_data, render_labels
-from warehouse.receipt import reception_receipt_pdf
+from warehouse.labels_pdf import label_data, render_labels
+from warehouse.reception_pdf import reception_receipt_pdf
 from warehouse.schemas import (LabelArgsSchema, PackagingRunInSchema, PackagingRunOutSchema,
                                ReceptionInSchema, ReceptionOutSchema, RecallSchema)
 
@@ -64,10 +65,7 @@ def get_reception(reception_id):
 @roles("admin", "operator", "cooperative")
 def reception_receipt(reception_id):
     """The bilingual deposit receipt (a cooperative user: its own receptions only)."""
-    reception = db.session.get(Reception, reception_id)
-    if reception is None or (current_user.role == "cooperative"
-                             and reception.cooperative_id != current_user.cooperative_id):
-        abort(404)
+    reception = visible_owned(Reception, reception_id)
     return pdf_response(reception_receipt_pdf(reception), f"{reception.number}.pdf")
 
 

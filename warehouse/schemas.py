@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec, Int
+from web.fields import Dec, Int
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
 

@@ -19,7 +19,7 @@ from models.stock_traceability import expiry_counts
 from models.warehouse import PackagingRun, Reception
 from warehouse import bp
 from warehouse.forms import LabelForm, PackagingForm, ReceptionForm
-from warehouse.receipt import reception_receipt_pdf
+from warehouse.reception_pdf import reception_receipt_pdf
 
 
 def _warehouse_choices():

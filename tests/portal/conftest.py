@@ -13,7 +13,6 @@ from sqlalchemy import select
 from extensions import db
 from models.catalogue import Product
 from models.consignment import charge_packaging_fee, record_sale_line, set_packaging_fee
-from models.cooperatives import Cooperative
 from models.ledger import move
 from models.masterdata import virtual_location
 from models.stock import Location, Lot

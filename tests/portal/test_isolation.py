@@ -1,7 +1,6 @@
 """A cooperative sees only its own consignment: every route of the portal (pages and API),
 and the foundation's lot, stock and cooperative resources, tried with another's ids."""
 import pytest
-from sqlalchemy import select
 
 from extensions import db
 from models.consignment_payouts import record_payout

@@ -5,7 +5,6 @@ import pytest
 
 from extensions import db
 from models.ledger import available, integrity_mismatches, move
-from models.masterdata import virtual_location
 
 
 def draft(api, ids, stock, qty="10", lot="early", src="WH-STOCK", dst="SHOP-AIRPORT", user="operateur"):

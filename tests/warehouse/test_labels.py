@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from tests.warehouse.conftest import client_as, forget_user
-from warehouse.labels import GS1_X_MIN, LAYOUTS, LabelData, code128, gs1_element_strings, render_labels
+from warehouse.labels_pdf import GS1_X_MIN, LAYOUTS, LabelData, code128, gs1_element_strings, render_labels
 
 ZBAR = shutil.which("zbarimg")
 PDFTOPPM = shutil.which("pdftoppm")

@@ -6,6 +6,8 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from web.labels import MOVEMENT_LABELS, ROLE_LABELS
+
 # (endpoint, label, roles): only endpoints that exist are shown.
 MENU = [
     ("admin.dashboard", _l("Dashboard"), {"admin"}),
@@ -23,24 +25,6 @@ MENU = [
     ("portal.overview", _l("Consignment"), {"admin"}),
     ("portal.payouts", _l("Payouts"), {"admin"}),
 ]
-
-
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "operator": _l("Warehouse operator"),
-    "cashier": _l("Cashier"),
-    "cooperative": _l("Cooperative"),
-}
-
-
-MOVEMENT_LABELS = {
-    "reception": _l("Reception"), "packaging_input": _l("Packaging input"),
-    "packaging_output": _l("Packaging output"), "waste": _l("Packaging waste"),
-    "dispatch": _l("Dispatch"), "receipt": _l("Receipt at shop"), "sale": _l("Sale"),
-    "refund": _l("Refund"), "return": _l("Return"),
-    "return_to_cooperative": _l("Return to cooperative"),
-    "count_adjustment": _l("Count adjustment"), "loss": _l("Loss"),
-}
 
 
 def menu_for(user):

@@ -1,9 +1,10 @@
-"""The JSON API under /api/v1: shared error format, schemas, pagination and registration.
+"""What every area's JSON API under /api/v1 shares: the error format, pagination, PDF answers,
+the request parser, and the one smorest Api the areas register their resources on.
 
-Each area keeps its resources in its own `api.py` (one smorest Blueprint each); this package
-holds what they share and the resources of the foundation (tokens, master data, stock).
+Each area keeps its resources in its own `api.py` (one smorest Blueprint each).
 """
 import marshmallow as ma
+from flask_smorest import Api
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -124,7 +125,7 @@ def _install_parser():
     area module decorates its views (this package is imported by extensions.py, first)."""
     from flask_smorest.arguments import ArgumentsMixin
 
-    from api.parser import TadamonParser
+    from web.parser import TadamonParser
 
     ArgumentsMixin.ARGUMENTS_PARSER = TadamonParser()
 
@@ -147,3 +148,37 @@ def _utc_timestamps():
 
 _install_parser()
 _utc_timestamps()
+
+
+class TadamonApi(Api):
+    """flask-smorest's Api documenting our error format. One per app (`init_api` makes it)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+def schema_name(schema):
+    """OpenAPI component names: ProductSchema → Product, its partial variant → ProductPatch."""
+    from apispec.ext.marshmallow.common import resolve_schema_cls
+
+    name = resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    if getattr(schema, "partial", False):
+        name += "Patch"
+    return name
+
+
+def init_api(app):
+    """The app's one Api (kept in app.extensions["tadamon_api"]), its spec and security schemes."""
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from web.fields import decimal_string_openapi
+
+    api = app.extensions["tadamon_api"] = TadamonApi()
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(
+        schema_name_resolver=schema_name), "info": {"description": "Tadamon: inventory, consignment "
+                                            "and point of sale for the Oriental region's "
+                                            "cooperatives."}})
+    api.ma_plugin.converter.add_attribute_function(decimal_string_openapi)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    return api

@@ -4,16 +4,16 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api import PDF_RESPONSE, page_schema, paginate, pdf_response
-from api.schemas import ListArgsSchema
+from web.api import PDF_RESPONSE, page_schema, paginate, pdf_response
+from web.fields import ListArgsSchema
 from auth.access import roles
 from extensions import db
 from models import transfers_returns, transfers_counts
 from models.transfers import CooperativeReturn, StockCount
-from transfers import pdf
-from transfers.access import (SHOP_ROLES, STAFF, is_staff, require_shop, visible_coop_return,
-                              visible_count)
-from transfers.count_schemas import (CoopReturnCreateSchema, CoopReturnSchema, CountCreateSchema,
+from transfers import documents_pdf
+from web.scope import (SHOP_ROLES, STAFF, my_locations, only_my_shops, require_shop,
+                       visible_coop_return, visible_count)
+from transfers.counts.schemas import (CoopReturnCreateSchema, CoopReturnSchema, CountCreateSchema,
                                      CountLinesSchema, CountPostSchema, CountSchema,
                                      ShopStockArgsSchema, ShopStockSchema, coop_return_out,
                                      count_out)
@@ -39,8 +39,7 @@ def _count_out(count):
 def list_counts(args):
     """List stock counts, newest first (a cashier: their shops')."""
     query = select(StockCount).order_by(StockCount.id.desc())
-    if not is_staff():
-        query = query.where(StockCount.location_id.in_(current_user.shop_ids() or {0}))
+    query = only_my_shops(query, StockCount.location_id)
     page = paginate(query, args, db.session)
     page["items"] = [_count_out(row[0]) for row in page["items"]]
     return page
@@ -111,7 +110,7 @@ def cancel_count(count_id):
 def count_sheet(count_id):
     """The count sheet to print (blind: expected quantities are not shown)."""
     count = visible_count(count_id)
-    return pdf_response(pdf.count_sheet(count), f"{count.number}.pdf")
+    return pdf_response(documents_pdf.count_sheet(count), f"{count.number}.pdf")
 
 
 @blp.route("/cooperative-returns", methods=["GET"])
@@ -153,7 +152,7 @@ def get_coop_return(return_id):
 def coop_return_slip(return_id):
     """The return slip, signed by the cooperative when it takes its goods back."""
     ret = visible_coop_return(return_id)
-    return pdf_response(pdf.return_slip(ret), f"{ret.number}.pdf")
+    return pdf_response(documents_pdf.return_slip(ret), f"{ret.number}.pdf")
 
 
 @blp.route("/shop-stock", methods=["GET"])
@@ -166,6 +165,6 @@ def shop_stock(args):
         require_shop(args["location_id"])
         ids = {args["location_id"]}
     else:
-        ids = {s.id for s in shops()} if is_staff() else current_user.shop_ids()
+        ids = {s.id for s in my_locations(shops())}
     rows = on_hand(ids, warn_days=current_app.config["EXPIRY_WARNING_DAYS"])
     return {"on_hand": rows, "incoming": [transfer_out(t) for t in incoming(ids)]}

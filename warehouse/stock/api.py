@@ -5,9 +5,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api import paginate, page_schema
-from api.schemas import ListArgsSchema, LotSchema, LotUpdateSchema, StockArgsSchema, StockItemSchema
+from web.api import paginate, page_schema
+from web.fields import ListArgsSchema
+from warehouse.stock.schemas import LotSchema, LotUpdateSchema, StockArgsSchema, StockItemSchema
 from auth.access import any_user, roles
+from web.scope import only_my_cooperative, only_my_shops, visible_lot
 from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
@@ -26,12 +28,6 @@ def lot_out(lot):
     return lot
 
 
-def visible_lot(lot_id):
-    """The lot if this user may see it; 404 for another cooperative's lot."""
-    lot = db.session.get(Lot, lot_id)
-    if lot is None or (current_user.role == "cooperative" and lot.cooperative_id != current_user.cooperative_id):
-        abort(404)
-    return lot
 
 
 @blp.route("/lots", methods=["GET"])
@@ -41,8 +37,7 @@ def visible_lot(lot_id):
 def list_lots(args):
     """List lots, first-expired first (a cooperative user sees only its own)."""
     query = select(Lot).order_by(Lot.best_before.is_(None), Lot.best_before, Lot.id)
-    if current_user.role == "cooperative":
-        query = query.where(Lot.cooperative_id == current_user.cooperative_id)
+    query = only_my_cooperative(query, Lot.cooperative_id)
     if args.get("q"):
         query = query.where(Lot.code.ilike(f"%{args['q']}%"))
     page = paginate(query, args, db.session)
@@ -130,12 +125,9 @@ def list_stock(args):
                          ("lot_id", b.lot_id), ("cooperative_id", lot.cooperative_id)):
         if args.get(name):
             query = query.where(column == args[name])
-    if current_user.role == "cooperative":
-        if args.get("cooperative_id") not in (None, current_user.cooperative_id):
-            abort(403)
-        query = query.where(lot.cooperative_id == current_user.cooperative_id)
-    elif current_user.role == "cashier":
-        query = query.where(b.location_id.in_(current_user.shop_ids() or {0}))
+    query = only_my_cooperative(query, lot.cooperative_id, args.get("cooperative_id"))
+    if current_user.role == "cashier":
+        query = only_my_shops(query, b.location_id)
     page = paginate(query, args, db.session)
     page["items"] = [row._asdict() for row in page["items"]]
     return page

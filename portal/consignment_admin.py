@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin.forms import CATEGORY_LABELS
+from web.labels import CATEGORY_LABELS
 from auth.access import roles
 from extensions import db
 from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
@@ -17,7 +17,8 @@ from models.errors import DomainError
 from models.consignment_payouts import Payout, record_payout
 from models.consignment_statements import overview as balances_overview
 from portal import bp
-from portal.forms import METHOD_LABELS, CommissionRuleForm, PackagingFeeForm, PayoutForm
+from portal.forms import CommissionRuleForm, PackagingFeeForm, PayoutForm
+from web.labels import PAYOUT_METHOD_LABELS as METHOD_LABELS
 from portal.helpers import csv_response, today
 
 SORTS = ("name", "owed", "fees", "paid", "balance")

@@ -1,13 +1,13 @@
 """Master data over the API: cooperatives, products, locations (read by staff, written by admins)."""
 from flask import abort
-from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 
-from api import paginate, page_schema
-from api.schemas import (PAYOUT_FIELDS, CooperativeSchema, ListArgsSchema, LocationSchema,
-                         ProductSchema)
+from web.api import paginate, page_schema
+from web.fields import ListArgsSchema
+from admin.schemas import CooperativeSchema, LocationSchema, PAYOUT_FIELDS, ProductSchema
 from auth.access import any_user, roles
+from web.scope import only_my_cooperative, sees_payout_details, visible_cooperative
 from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
@@ -25,18 +25,12 @@ LocationPage = page_schema(LocationSchema, "LocationPage")
 def _cooperative_out(coop):
     """Serialise a cooperative; payout details are admins' alone."""
     data = CooperativeSchema().dump(coop)
-    if current_user.role != "admin":
+    if not sees_payout_details():
         for name in PAYOUT_FIELDS:
             data.pop(name, None)
     return data
 
 
-def _visible_cooperative(coop_id):
-    """The cooperative if this user may see it, else 404 (a cooperative sees only its own)."""
-    coop = db.session.get(Cooperative, coop_id)
-    if coop is None or (current_user.role == "cooperative" and current_user.cooperative_id != coop.id):
-        abort(404)
-    return coop
 
 
 def _search(query, args, *columns):
@@ -54,8 +48,7 @@ def _search(query, args, *columns):
 def list_cooperatives(args):
     """List cooperatives (a cooperative user sees only its own)."""
     query = select(Cooperative).order_by(Cooperative.name_fr)
-    if current_user.role == "cooperative":
-        query = query.where(Cooperative.id == current_user.cooperative_id)
+    query = only_my_cooperative(query, Cooperative.id)
     query = _search(query, args, Cooperative.name_fr, Cooperative.name_ar, Cooperative.registration_number)
     page = paginate(query, args, db.session)
     page["items"] = [_cooperative_out(row[0]) for row in page["items"]]
@@ -67,7 +60,7 @@ def list_cooperatives(args):
 @any_user
 def get_cooperative(coop_id):
     """Read one cooperative."""
-    return _cooperative_out(_visible_cooperative(coop_id))
+    return _cooperative_out(visible_cooperative(coop_id, directory=True))
 
 
 @blp.route("/cooperatives", methods=["POST"])

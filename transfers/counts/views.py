@@ -13,8 +13,8 @@ from models.errors import DomainError
 from models.stock import Lot
 from models.transfers import CooperativeReturn, StockCount
 from transfers import bp
-from transfers.access import SHOP_ROLES, STAFF, is_staff, require_shop, visible_coop_return, \
-    visible_count
+from web.scope import (SHOP_ROLES, STAFF, my_locations, only_my_shops, require_shop,
+                       visible_coop_return, visible_count)
 from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm, pad_rows
 from transfers.queries import real_locations
 from transfers.views import _locale, lines_from_rows, show_error
@@ -22,10 +22,7 @@ from transfers.views import _locale, lines_from_rows, show_error
 
 def _count_locations():
     """Where this user may count: staff anywhere real, a cashier at their shops."""
-    locations = real_locations()
-    if is_staff():
-        return locations
-    return [loc for loc in locations if loc.id in current_user.shop_ids()]
+    return my_locations(real_locations())
 
 
 @bp.route("/counts", methods=["GET", "POST"])
@@ -46,8 +43,7 @@ def counts():
             flash(_("Count %(number)s started.", number=count.number), "success")
             return redirect(url_for("transfers.count", count_id=count.id))
     query = select(StockCount).order_by(StockCount.id.desc()).limit(100)
-    if not is_staff():
-        query = query.where(StockCount.location_id.in_(current_user.shop_ids() or {0}))
+    query = only_my_shops(query, StockCount.location_id)
     rows = db.session.execute(query).scalars().all()
     status = 422 if request.method == "POST" else 200
     return render_template("transfers/counts.html", form=form, rows=rows), status

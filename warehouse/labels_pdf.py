@@ -30,6 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
+from models.stock_codes import build_gs1
 from documents.pdf import FONT, FONT_BOLD, ar, register_fonts
 
 GS1_X_MIN = 0.25 * mm          # GS1-128 minimum X-dimension (0.0098 in)
@@ -127,15 +128,15 @@ def label_data(lot, with_price=False):
 
 def gs1_element_strings(data):
     """The GS1 data as [(symbol data with FNC1, human-readable text)]: one symbol, or two when
-    split. Fixed-length AIs first, the variable-length lot (10) last."""
-    gtin14 = "0" + data.gtin
-    head = "01" + gtin14
-    hri = f"(01){gtin14}"
+    split. Built by python-stdnum: fixed-length AIs first, the variable-length lot (10) last."""
+    head = {"01": "0" + data.gtin}
     if data.best_before:
-        head += "17" + data.best_before.strftime("%y%m%d")
-        hri += f"(17){data.best_before:%y%m%d}"
-    tail, tail_hri = "10" + data.lot_code, f"(10){data.lot_code}"
-    return [(FNC1 + head, hri), (FNC1 + tail, tail_hri)], [(FNC1 + head + tail, hri + tail_hri)]
+        head["17"] = data.best_before
+    tail = {"10": data.lot_code}
+    split = [(build_gs1(head), build_gs1(head, parentheses=True)),
+             (build_gs1(tail), build_gs1(tail, parentheses=True))]
+    full = [(build_gs1({**head, **tail}), build_gs1({**head, **tail}, parentheses=True))]
+    return split, full
 
 
 @lru_cache(maxsize=2048)

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from api.schemas import Dec, Int
+from web.fields import Dec, Int
 from models.transfers import COUNT_STATES
 from transfers.schemas import ID, LocationRefSchema, LotLineInSchema, TransferSchema, location_out
 

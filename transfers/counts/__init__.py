@@ -1,0 +1,1 @@
+"""Stock counts and returns to cooperatives: pages, API and schemas of the transfers area."""

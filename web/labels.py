@@ -1,0 +1,36 @@
+"""Every code a person sees, with its translated label: one table per kind of code, in one
+place, so a page, a PDF and a CSV name a thing the same way."""
+from flask_babel import lazy_gettext as _l
+
+CATEGORY_LABELS = {
+    "dates": _l("Dates"), "olive_oil": _l("Olive oil"), "honey": _l("Honey"),
+    "almonds": _l("Almonds"), "truffles": _l("Desert truffles"),
+    "aromatic_plants": _l("Medicinal and aromatic plants"),
+    "cereal_derivatives": _l("Couscous and cereal derivatives"), "crafts": _l("Crafts"),
+    "other": _l("Other"),
+}
+PRODUCT_KIND_LABELS = {"bulk": _l("Bulk (kg or litre)"), "unit": _l("Packaged unit (pieces)")}
+UOM_LABELS = {"kg": _l("kg"), "l": _l("litre"), "pc": _l("piece")}
+LOCATION_KIND_LABELS = {"warehouse": _l("Warehouse zone"), "shop": _l("Shop or stand")}
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "operator": _l("Warehouse operator"),
+    "cashier": _l("Cashier"),
+    "cooperative": _l("Cooperative"),
+}
+
+
+MOVEMENT_LABELS = {
+    "reception": _l("Reception"), "packaging_input": _l("Packaging input"),
+    "packaging_output": _l("Packaging output"), "waste": _l("Packaging waste"),
+    "dispatch": _l("Dispatch"), "receipt": _l("Receipt at shop"), "sale": _l("Sale"),
+    "refund": _l("Refund"), "return": _l("Return"),
+    "return_to_cooperative": _l("Return to cooperative"),
+    "count_adjustment": _l("Count adjustment"), "loss": _l("Loss"),
+}
+
+PAYOUT_METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash"), "cheque": _l("Cheque")}
+PAYMENT_METHOD_LABELS = {"cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile money")}
+ENTRY_KIND_LABELS = {"sale": _l("Sale"), "refund": _l("Refund"), "payout": _l("Payout"),
+                     "fee": _l("Fee"), "adjustment": _l("Adjustment")}
