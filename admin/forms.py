@@ -1,11 +1,12 @@
 """Admin forms for master data and users."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField,
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from models.catalogue import CATEGORIES, KINDS, UOMS
+from web.fields import AmountField
 from models.cooperatives import PROVINCES
 from models.users import ROLES
 
@@ -22,25 +23,9 @@ class LocalIntegerField(ParsedFirst, IntegerField):
     """IntegerField with a single, clear message for text that is not a whole number."""
 
 
-class LocalDecimalField(ParsedFirst, DecimalField):
-    """A DecimalField reading what French and Moroccan users type: "12,5" (decimal comma) and
-    "1 234,50" (spaces between thousands) are 12.5 and 1234.50. Ambiguous input ("1.234,5",
-    "1,2,3") and non-numbers such as NaN or Infinity are refused with a message; the API, which
-    machines call, takes only "12.5"."""
-
-    def process_formdata(self, valuelist):
-        """Normalise the typed text, then let DecimalField parse it."""
-        if valuelist and isinstance(valuelist[0], str):
-            raw = valuelist[0].strip()
-            for space in (" ", "\u00a0", "\u202f"):  # French thousands separators
-                raw = raw.replace(space, "")
-            if raw.count(",") == 1 and "." not in raw:
-                raw = raw.replace(",", ".")
-            valuelist = [raw]
-        super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
+class LocalDecimalField(AmountField):
+    """An amount or quantity as typed in the user's language: see web.fields.AmountField
+    (kept under this name for the areas that import it)."""
 
 
 class EmailAddress:

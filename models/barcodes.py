@@ -6,15 +6,15 @@ code, and an EAN-13 of the GTIN beside it. A lot sells that lot; a GTIN sells th
 first-expiring lot of the product that has stock and is not expired.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum import ean
 
 from extensions import db
+from models import clock
 from models.catalogue import Product
 from models.errors import DomainError, NotFound
 from models.stock import Lot, StockBalance
@@ -24,12 +24,11 @@ GS = "\x1d"
 FIXED_AIS = {"00": 18, "01": 14, "02": 14, "11": 6, "12": 6, "13": 6, "15": 6, "16": 6,
              "17": 6, "20": 2}
 VARIABLE_AIS = ("10", "21", "22", "30", "37", "240", "241", "250", "251", "400", "401")
-SHOP_TZ = ZoneInfo("Africa/Casablanca")
 
 
 def shop_today():
     """Today's date in Morocco: a lot is sellable through its best-before day."""
-    return datetime.now(SHOP_TZ).date()
+    return clock.today()
 
 
 def parse_gs1(code):

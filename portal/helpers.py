@@ -8,7 +8,8 @@ from flask_login import current_user
 from extensions import db
 from models.cooperatives import Cooperative
 from models.documents import document_labels, numbered_labeler, register_document_type
-from models.statements import default_period, platform_timezone
+from models import clock
+from models.statements import default_period
 
 
 def visible_cooperative(coop_id):
@@ -32,9 +33,8 @@ def period_or_default(date_from, date_to):
 
 def today():
     """Today in the platform's time zone (a Moroccan evening is not tomorrow in UTC)."""
-    from datetime import datetime
 
-    return datetime.now(platform_timezone()).date()
+    return clock.today()
 
 
 def csv_response(filename, header, rows):
@@ -84,17 +84,3 @@ def is_admin():
 def config(name):
     """A config value (keeps views short)."""
     return current_app.config[name]
-
-
-def format_time(value, fmt="short"):
-    """A stored naive UTC time shown in the platform's time zone and the user's locale."""
-    from flask_babel import format_datetime
-
-    return format_datetime(value, fmt) if value is not None else ""
-
-
-def format_day(value):
-    """A date in the user's locale (medium: 3 mars 2026)."""
-    from flask_babel import format_date
-
-    return format_date(value, "medium") if value is not None else ""

@@ -4,7 +4,6 @@ No Flask here: callers pass plain data (the statement dict of models.statements,
 and its cooperative) and get bytes back.
 """
 import io
-from datetime import timezone
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -15,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from xml.sax.saxutils import escape
 
 from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts
+from models import clock
 
 KIND_NAMES = {
     "sale": ("Vente", "بيع"),
@@ -58,9 +58,9 @@ def qty(value):
     return text.replace(".", ",")
 
 
-def local_time(naive_utc, tz):
-    """A stored naive UTC datetime in the platform's time zone."""
-    return naive_utc.replace(tzinfo=timezone.utc).astimezone(tz)
+def local_time(naive_utc, tz=None):
+    """A stored naive UTC datetime in the platform's time zone (models.clock)."""
+    return clock.to_local(naive_utc)
 
 
 def _describe(entry, labels):

@@ -1,11 +1,8 @@
 """What receipts and Z reports show, gathered from the database as plain dicts for
 shop/receipts.py (PDF) and the print-friendly pages."""
-from datetime import timezone
-
 from sqlalchemy import select
 
 from extensions import db
-from models.barcodes import SHOP_TZ
 from models.cash_sessions import z_report
 from models.catalogue import Product
 from models.cooperatives import utcnow
@@ -13,13 +10,13 @@ from models.errors import NotFound
 from models.sales import Refund, Sale, SaleLine
 from models.stock import Location, Lot
 from models.users import User
+from web import locale
 
 
 def local_time(moment):
-    """A stored UTC time as Morocco's local 'YYYY-MM-DD HH:MM'."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(SHOP_TZ).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC time as the platform's local date and time, in the user's language
+    (web.locale.moment: one clock and one format for pages and printouts)."""
+    return locale.moment(moment)
 
 
 def _shop(location_id):

@@ -1,0 +1,130 @@
+"""Form fields shared by every area: amounts read in the user's language, and line rows.
+
+- `AmountField`: a text input (`inputmode="decimal"`, never `type=number`, which drops a
+  French comma in Chromium: "12,5" reached the server as 125) read by `web.locale.parse_amount`.
+  Blank is None (so `Optional()` and `DataRequired()` decide), unreadable text is one translated
+  message.
+- `LineRows`: the rows of a document form (transfer, request, reception, packaging, return...).
+  Blank rows are ignored (neither validated nor returned by `filled()`); a row that says
+  something but lacks its key field (the product or lot) is an error; every error of a row is
+  prefixed with its line number ("Ligne 3 : ..."), translated.
+"""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, FieldList
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
+
+from web.locale import AmountError, clean_text, parse_amount
+
+
+class DecimalTextInput(TextInput):
+    """<input type="text" inputmode="decimal">: a phone shows digits, Chromium keeps a comma."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("inputmode", "decimal")
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(field, **kwargs)
+
+
+class AmountField(DecimalField):
+    """A money amount or a quantity as a person types it in their language ("1 234,50")."""
+
+    widget = DecimalTextInput()
+
+    def _value(self):
+        """Show what was typed back unchanged; a stored value in the user's format."""
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        from web.locale import number, qty
+
+        return number(self.data, self.places) if self.places is not None and self.places <= 2 \
+            else qty(self.data)
+
+    def process_formdata(self, valuelist):
+        """Read the text with the user's locale; blank is None, nonsense one clear message."""
+        self.data = None
+        if not valuelist or valuelist[0] is None:
+            return
+        try:
+            value = parse_amount(valuelist[0], places=self.places)
+        except AmountError as exc:
+            raise ValueError(str(exc)) from None
+        if value is not None and not value.is_finite():
+            raise ValueError(_("Not a number: write it like 1234,50 or 1 234,50."))
+        self.data = value
+
+    def pre_validate(self, form):
+        """A number that could not be read gets no range message besides."""
+        if self.process_errors:
+            raise StopValidation()
+
+
+ROW_PREFIX = _l("Line %(number)s: %(message)s")
+
+
+def _is_blank(field):
+    """True when a person left this input empty (selects on their blank choice too)."""
+    if field.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
+        return True
+    raw = field.raw_data
+    if raw is None:  # not posted: judge by the data a view may have set
+        data = field.data
+        return data in (None, "", [], False)
+    return all(not clean_text(str(v)).strip() for v in raw) or raw == []
+
+
+class LineRows(FieldList):
+    """A FieldList of line sub-forms whose blank rows are ignored and whose errors name the row.
+
+    `key`: the field a filled row must have (e.g. "product_id", "lot_code"); `key_message`
+    what to say when it is missing."""
+
+    def __init__(self, unbound_field, label=None, validators=None, key=None, key_message=None,
+                 **kwargs):
+        super().__init__(unbound_field, label, validators, **kwargs)
+        self.key = key
+        self.key_message = key_message
+
+    @staticmethod
+    def row_is_blank(entry):
+        """True when every input of the row is empty."""
+        form = getattr(entry, "form", None)
+        fields = list(form) if form is not None else [entry]
+        return all(_is_blank(f) for f in fields)
+
+    def filled(self):
+        """(index, entry) of the rows a person filled in."""
+        return [(i, e) for i, e in enumerate(self.entries) if not self.row_is_blank(e)]
+
+    def validate(self, form, extra_validators=()):
+        """Validate the filled rows only; prefix their errors with the line number."""
+        self.errors = []
+        for index, entry in enumerate(self.entries):
+            if self.row_is_blank(entry):
+                for f in getattr(entry, "form", [entry]):
+                    f.errors = []
+                continue
+            entry.validate(form)
+            sub = getattr(entry, "form", None)
+            if sub is not None and self.key and _is_blank(sub[self.key]) and not sub[self.key].errors:
+                sub[self.key].errors = list(sub[self.key].errors) + [
+                    str(self.key_message or _("Choose what this line is about."))]
+            for f in (sub if sub is not None else [entry]):
+                f.errors = [self.row_message(index, m) for m in f.errors]
+            if entry.errors:
+                self.errors.append(entry.errors)
+        chain = tuple(self.validators) + tuple(extra_validators)
+        self._run_validation_chain(form, chain)
+        return not self.errors
+
+    @staticmethod
+    def row_message(index, message):
+        """"Line 3: message" (translated); a message already naming its line is kept."""
+        text = str(message)
+        prefix = str(ROW_PREFIX).split("%(message)s")[0].replace("%(number)s", str(index + 1))
+        if text.startswith(prefix):
+            return text
+        return _("Line %(number)s: %(message)s", number=index + 1, message=text)
