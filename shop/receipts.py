@@ -205,13 +205,13 @@ def render_z_report(data):
     t.pair("Total des ventes", "مجموع المبيعات", fmt(data["sales_total"]), bold=True)
     for method, (fr, arabic) in METHODS.items():
         t.pair(f"  {fr}", arabic, fmt(data["by_method"][method]))
-    t.pair(f"Remboursements ({data['refunds_count']})", "المرتجعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
+    t.pair(f"Remboursements ({data['refunds_count']})", "الاسترجاعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
     t.pair("Net", "الصافي", fmt(data["net_total"]), bold=True)
     t.rule()
-    t.pair("Fonds de caisse", "رصيد الافتتاح", fmt(data["opening_float"]))
+    t.pair("Fonds de caisse", "مبلغ الصرف الأولي", fmt(data["opening_float"]))
     t.pair("+ Espèces reçues", "النقد المستلم", fmt(data["cash_tendered"]))
     t.pair("− Monnaie rendue", "الباقي المرجع", fmt(data["change_given"]))
-    t.pair("− Remb. en espèces", "المرتجعات نقدا", fmt(data["refunds_by_method"]["cash"]))
+    t.pair("− Remb. en espèces", "الاسترجاعات نقدا", fmt(data["refunds_by_method"]["cash"]))
     t.pair("Espèces attendues", "النقد المتوقع", fmt(data["expected_cash"]), bold=True)
     if data["counted_cash"] is not None:
         t.pair("Espèces comptées", "النقد المعدود", fmt(data["counted_cash"]), bold=True)

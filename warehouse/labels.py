@@ -201,7 +201,7 @@ def _draw_text(c, d, x, top, width, size):
     fit(c, f"Lot : {d.lot_code}", FONT, size, width, x, y)
     y -= lh
     if d.best_before:
-        fit(c, f"DDM : {d.best_before:%d/%m/%Y}  " + ar("يستهلك قبل"), FONT, size, width, x, y)
+        fit(c, f"DDM : {d.best_before:%d/%m/%Y}  " + ar("يُفضَّل استهلاكه قبل"), FONT, size, width, x, y)
     if d.allergens:
         y -= lh - 1
         fit(c, f"Allergènes : {d.allergens}", FONT, size - 1.5, width, x, y)

@@ -44,7 +44,7 @@ def reception_receipt_pdf(reception):
         y -= 5.5 * mm
     y -= 3 * mm
     cols = [left, left + 62 * mm, left + 92 * mm, left + 118 * mm, left + 144 * mm]
-    heads = [("Produit", "المنتوج"), ("Livré", "المسلم"), ("Accepté", "المقبول"),
+    heads = [("Produit", "المنتوج"), ("Livré", "الكمية المسلَّمة"), ("Accepté", "المقبول"),
              ("Refusé", "المرفوض"), ("Lot / DDM", "الحصة / تاريخ الصلاحية")]
     c.setFillGray(0.92)
     c.rect(left, y - 6.5 * mm, right - left, 10.5 * mm, stroke=0, fill=1)

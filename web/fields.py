@@ -128,3 +128,55 @@ class LineRows(FieldList):
         if text.startswith(prefix):
             return text
         return _("Line %(number)s: %(message)s", number=index + 1, message=text)
+
+
+# WTForms' own messages that Tadamon's forms can show: in our catalogues too, so every one is
+# in French and Arabic (WTForms' Arabic catalogue lacks several).
+WTFORMS_MESSAGES = (
+    _l("This field is required."), _l("Not a valid decimal value."),
+    _l("Not a valid integer value."), _l("Not a valid choice."), _l("Not a valid date value."),
+    _l("Invalid Choice: could not coerce."), _l("Invalid email address."), _l("Invalid input."),
+    _l("Field must be exactly %(max)d characters long."),
+    _l("Field must be at most %(max)d characters long."),
+    _l("Field must be at least %(min)d characters long."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."), _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("The CSRF token is missing."), _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+)
+
+
+class FormTranslations:
+    """WTForms messages from Tadamon's catalogue first, then from WTForms' own."""
+
+    def __init__(self, fallback):
+        self.fallback = fallback
+
+    def gettext(self, string):
+        from flask_babel import get_translations
+
+        text = get_translations().gettext(string)
+        if text == string and self.fallback is not None:
+            return self.fallback.gettext(string)
+        return text
+
+    def ngettext(self, singular, plural, n):
+        from flask_babel import get_translations
+
+        text = get_translations().ngettext(singular, plural, n)
+        if text in (singular, plural) and self.fallback is not None:
+            # our catalogue holds the plural wording as a plain msgid
+            mine = get_translations().gettext(plural)
+            return mine if mine != plural else self.fallback.ngettext(singular, plural, n)
+        return text
+
+
+def install_form_translations():
+    """Every FlaskForm's messages through FormTranslations (once per process)."""
+    import flask_wtf.form as flask_wtf_form
+
+    current = getattr(flask_wtf_form, "translations", None)
+    if not isinstance(current, FormTranslations):
+        flask_wtf_form.translations = FormTranslations(current)

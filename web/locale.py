@@ -10,6 +10,7 @@ what a person reads is written, in their language (Babel), on the platform's clo
 
 The JSON API does not use this module: it stays dot-only and RFC 3339.
 """
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +21,7 @@ from babel.numbers import NumberFormatError
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 from babel.numbers import parse_decimal as _babel_parse
+from flask_babel import gettext as _
 
 from models.clock import (local_day, local_midnight_utc, now_local, platform_tz,  # noqa: F401
                           to_local, today)
@@ -58,14 +60,9 @@ def babel_locale(lang=None):
     return Locale.parse(BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
 
 
-def _gettext(text):
-    """Translate a message (falls back to the text outside a request)."""
-    try:
-        from flask_babel import gettext
-
-        return gettext(text)
-    except Exception:  # noqa: BLE001
-        return text
+def _not_a_number():
+    """The one message for text that is not a number (translated; plain outside a request)."""
+    return _("Not a number: write it like 1234,50 or 1 234,50.")
 
 
 def clean_text(text):
@@ -87,8 +84,14 @@ def parse_amount(text, lang=None, *, places=None):
     raw = clean_text(str(text)).translate(DIGITS).translate(SIGNS).strip()
     if not raw:
         return None
-    for space in SPACES:
-        raw = raw.replace(space, "")
+    if any(space in raw for space in SPACES):
+        # Spaces group thousands ("1 234 567,5"): after the first group, threes only, so
+        # "12 5" is refused rather than read as 125.
+        groups = re.split("[" + "".join(SPACES) + "]+", re.split("[.,]", raw)[0] if raw.count(",") + raw.count(".") <= 1 else raw)
+        if len(groups) > 1 and any(len(g) != 3 or not g.isdigit() for g in groups[1:]):
+            raise AmountError(_not_a_number())
+        for space in SPACES:
+            raw = raw.replace(space, "")
     if raw.startswith("+"):
         raw = raw[1:]
     commas, dots = raw.count(","), raw.count(".")
@@ -100,16 +103,16 @@ def parse_amount(text, lang=None, *, places=None):
         try:
             candidate = str(_babel_parse(raw, locale=babel_locale(lang), strict=True))
         except (NumberFormatError, ValueError):
-            raise AmountError(_gettext("Not a number: write it like 1234,50 or 1 234,50.")) from None
+            raise AmountError(_not_a_number()) from None
     body = candidate[1:] if candidate.startswith("-") else candidate
     if not body or not body.replace(".", "", 1).isdigit():
-        raise AmountError(_gettext("Not a number: write it like 1234,50 or 1 234,50."))
+        raise AmountError(_not_a_number())
     try:
         value = Decimal(candidate)
     except InvalidOperation:
-        raise AmountError(_gettext("Not a number: write it like 1234,50 or 1 234,50.")) from None
+        raise AmountError(_not_a_number()) from None
     if places is not None and value.as_tuple().exponent < -places:
-        raise AmountError(_gettext("At most %(places)s decimals.").replace("%(places)s", str(places)))
+        raise AmountError(_("At most %(places)s decimals.", places=places))
     return value
 
 
@@ -188,6 +191,9 @@ def register(app):
                # the portal's older names, kept so its templates need no edit
                "portal_time": moment, "portal_date": lambda v: day(v, fmt="medium")}
     app.jinja_env.filters.update(filters)
+    from web.fields import install_form_translations
+
+    install_form_translations()
 
     @app.context_processor
     def locale_helpers():
