@@ -1,6 +1,5 @@
 """What the portal's pages and API share: who may see which cooperative, periods, CSV."""
-import csv
-import io
+
 
 from flask import Response, abort, current_app
 from flask_login import current_user
@@ -10,6 +9,7 @@ from models.cooperatives import Cooperative
 from models.documents import document_labels, numbered_labeler, register_document_type
 from models import clock
 from models.statements import default_period
+from web.csvfile import csv_text, page_dialect
 
 
 def visible_cooperative(coop_id):
@@ -39,14 +39,9 @@ def today():
 
 def csv_response(filename, header, rows):
     """A CSV download (UTF-8 with BOM so spreadsheet programs read Arabic names right)."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+    text = csv_text(header, rows, page_dialect())  # the app's one CSV writer
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype itself.
-    return Response(buf.getvalue(), content_type="text/csv; charset=utf-8",
+    return Response(text, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

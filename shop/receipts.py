@@ -10,7 +10,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 
-from documents.pdf import FONT, FONT_BOLD, ar, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, is_rtl, register_fonts, shape
 
 WIDTH = 80 * mm
 MARGIN = 4 * mm
@@ -110,14 +110,18 @@ class Ticket:
         for kind, text, size, font in self.rows:
             y -= size + 3.5
             c.setFont(font, size)
+            if kind in ("center", "left", "right"):
+                raw, text = text, shape(text)  # every line through the one bidi function
             if kind == "center":
                 c.drawCentredString(WIDTH / 2, y, text)
+            elif kind == "left" and is_rtl(raw):
+                c.drawRightString(right, y, text)  # an Arabic line starts on the right
             elif kind == "left":
                 c.drawString(MARGIN, y, text)
             elif kind == "right":
                 c.drawRightString(right, y, text)
             elif kind == "pair":
-                french, arabic, value = text
+                french, arabic, value = (shape(part) for part in text)
                 c.drawString(MARGIN, y, french)
                 gap = max(VALUE_COL, c.stringWidth(value, font, size) + 8)
                 c.drawRightString(right - gap, y, arabic)
