@@ -111,3 +111,17 @@ def draw_bilingual_heading(canvas, x_left, x_right, y, french, arabic, size=14):
     canvas.setFont(FONT_BOLD, size)
     canvas.drawString(x_left, y, french)
     canvas.drawRightString(x_right, y, ar(arabic))
+
+
+def legal_line():
+    """The platform's legal identity from config (name, address, ICE, IF, RC), one line;
+    empty outside an app."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return ""
+    cfg = current_app.config
+    parts = [cfg.get("PLATFORM_LEGAL_NAME"), cfg.get("PLATFORM_ADDRESS")]
+    parts += [f"{label} {cfg.get(key)}" for label, key in
+              (("ICE", "PLATFORM_ICE"), ("IF", "PLATFORM_IF"), ("RC", "PLATFORM_RC")) if cfg.get(key)]
+    return " · ".join(p for p in parts if p)

@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
-from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts, shape
+from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, legal_line, register_fonts, shape
 from models import clock
 
 KIND_NAMES = {
@@ -113,6 +113,7 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
         canvas.drawString(15 * mm, 10 * mm, "Tadamon – heures de Casablanca (Africa/Casablanca); "
                                             "période du premier jour 00:00 au dernier jour inclus.")
         canvas.drawRightString(width - 15 * mm, 10 * mm, f"{doc.page}")
+        canvas.drawString(15 * mm, 6.5 * mm, shape(legal_line()))
         canvas.restoreState()
 
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
@@ -228,7 +229,8 @@ def payout_slip_pdf(payout, cooperative, tz, include_bank=False, paid_by=None):
         c.drawRightString(x + box_w - 2 * mm, y - 5 * mm, ar(arabic))
     c.setFont(FONT, 7)
     recorded = local_time(payout.created_at, tz).strftime("%d/%m/%Y %H:%M")
-    c.drawString(left, y - 34 * mm, f"Enregistré le {recorded}" + (f" par {paid_by}" if paid_by else ""))
+    c.drawString(left, y - 34 * mm, shape(f"Enregistré le {recorded}" + (f" par {paid_by}" if paid_by else "")))
+    c.drawString(left, y - 38 * mm, shape(legal_line()))
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -19,10 +19,21 @@ def local_time(moment):
     return locale.moment(moment)
 
 
+def legal_lines():
+    """The platform's legal identifiers from config (ICE, IF, RC, address), as printed lines."""
+    from flask import current_app
+
+    cfg = current_app.config
+    ids = " · ".join(f"{label} {cfg.get(key)}" for label, key in
+                     (("ICE", "PLATFORM_ICE"), ("IF", "PLATFORM_IF"), ("RC", "PLATFORM_RC")) if cfg.get(key))
+    return [line for line in (cfg.get("PLATFORM_LEGAL_NAME"), cfg.get("PLATFORM_ADDRESS"), ids) if line]
+
+
 def _shop(location_id):
-    """Shop names and address."""
+    """Shop names and address, and the platform's legal lines."""
     loc = db.session.get(Location, location_id)
-    return {"shop_fr": loc.name_fr, "shop_ar": loc.name_ar, "address": loc.address or ""}
+    return {"shop_fr": loc.name_fr, "shop_ar": loc.name_ar, "address": loc.address or "",
+            "legal": legal_lines()}
 
 
 def _person(user_id):

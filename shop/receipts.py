@@ -146,6 +146,8 @@ def _header(t, data):
     t.center(data["shop_ar"], size=9, bold=True, arabic=True)
     if data.get("address"):
         t.center(data["address"], size=7)
+    for line in data.get("legal") or ():
+        t.center(line, size=6.5)
 
 
 def render_receipt(data, copy=False):

@@ -93,6 +93,10 @@ def _form_signature(form):
     return (form["method"], action, tuple(names))
 
 
+def method_is_post(signature):
+    return signature[0] == "post"
+
+
 def _forms_on(page):
     return page.eval_on_selector_all(
         "form", "fs => fs.map((f, i) => ({index: i, action: new URL(f.getAttribute('action') || location.href, location.href).href,"
@@ -212,6 +216,11 @@ def test_every_form_takes_what_a_person_types(page, live_server, username, lang)
             if response.status >= 500:
                 failures.append(f"{path} form {signature[1]}: {response.status}")
                 continue
+            if response.status < 400 and method_is_post(signature):
+                shown = page.inner_text("body").replace("\u202f", " ").replace("\u00a0", " ")
+                for wrong in ("123 450", "123.450", "123450"):  # "1 234,50" read 100 times too big
+                    if wrong in shown:
+                        failures.append(f"{path} form {signature[1]}: {wrong} shown after typing 1 234,50")
             if 400 <= response.status < 500 and "text/html" in (response.headers.get("content-type") or ""):
                 shown = _messages(page)
                 if not shown:
