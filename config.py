@@ -40,7 +40,7 @@ class Config:
     PLATFORM_IF = os.environ.get("PLATFORM_IF", "")
     PLATFORM_RC = os.environ.get("PLATFORM_RC", "")
     # Closing a till whose counted cash differs from the expected by more asks to confirm (MAD).
-    CASH_DIFFERENCE_CONFIRM_THRESHOLD = Decimal(os.environ.get("CASH_DIFFERENCE_CONFIRM_THRESHOLD", "50"))
+    CASH_DIFFERENCE_CONFIRM_THRESHOLD = Decimal(os.environ.get("CASH_DIFFERENCE_CONFIRM_THRESHOLD", "200"))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     API_PAGE_SIZE = 50
