@@ -28,13 +28,15 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.test-installed
 
-## Refresh and compile the French, Arabic and English catalogues (.mo files are build products).
-i18n: extract-messages
+## Compile the French, Arabic and English catalogues (.mo files are build products, untracked):
+## `make run`, `make test` and `make e2e` touch no tracked file. Refreshing the .po files from the
+## code is `make extract-messages`, a developer's step whose result is committed.
+i18n: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q compile -f -d translations
 
 ## Extract marked strings and merge them into every catalogue (developers).
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_pgettext:1c,2 \
 	  --ignore-dirs='.* _* .venv tests bench migrations instance node_modules' \
 	  --project=Tadamon --omit-header --add-location=file --sort-output -o translations/messages.pot .
 	for l in $(LANGS); do $(VENV)/bin/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; done

@@ -33,6 +33,14 @@ class Config:
     PACKAGING_FEE_PER_UNIT = Decimal(os.environ.get("PACKAGING_FEE_PER_UNIT", "0"))
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", "30"))
     MAX_LINE_DISCOUNT_RATE = Decimal(os.environ.get("MAX_LINE_DISCOUNT_RATE", "0.20"))
+    # The platform's legal identity, printed on receipts, Z reports, statements and payout slips.
+    PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "Plateforme logistique Tadamon de l'Oriental")
+    PLATFORM_ADDRESS = os.environ.get("PLATFORM_ADDRESS", "Oujda, Maroc")
+    PLATFORM_ICE = os.environ.get("PLATFORM_ICE", "")
+    PLATFORM_IF = os.environ.get("PLATFORM_IF", "")
+    PLATFORM_RC = os.environ.get("PLATFORM_RC", "")
+    # Closing a till whose counted cash differs from the expected by more asks to confirm (MAD).
+    CASH_DIFFERENCE_CONFIRM_THRESHOLD = Decimal(os.environ.get("CASH_DIFFERENCE_CONFIRM_THRESHOLD", "200"))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     API_PAGE_SIZE = 50

@@ -13,8 +13,6 @@ from web.labels import CATEGORY_LABELS, LOCATION_KIND_LABELS, UOM_LABELS
 from web.labels import PRODUCT_KIND_LABELS as KIND_LABELS
 
 
-
-
 class CooperativeForm(FlaskForm):
     """A cooperative's identity, members, commission and payout details."""
 

@@ -1,6 +1,8 @@
 """Shared PDF helpers: embedded DejaVu fonts (Latin and Arabic glyphs) and Arabic text
 shaped and ordered for reportlab, which draws glyphs left to right as given."""
 import os
+import re
+import unicodedata
 from functools import lru_cache
 
 import arabic_reshaper
@@ -25,12 +27,77 @@ def register_fonts():
     return FONT
 
 
+# Explicit direction controls (embeddings, overrides, isolates), marks and invisible characters
+# that pasted text carries: python-bidi refuses isolates ("FSI not allowed here") and DejaVu has
+# no glyph for most of them, so they are taken out before ordering; tabs and line breaks are
+# spaces (a drawString line is one line).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d"
+                                    "\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad"))
+_INVISIBLE.update({c: " " for c in range(0, 32)})
+_INVISIBLE[0x7f] = None
+
+
+_NEGATIVE = re.compile(r"(?<!\w)[-\u2212][\d][\d\s.,\u202f\u00a0]*\d|(?<!\w)[-\u2212]\d")
+
+
+def _first_strong(line):
+    """"R" when the line's first strong letter is right-to-left, else "L"."""
+    for ch in line:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return "L"
+
+
+def is_rtl(text):
+    """True when a line's first strong letter is Arabic (draw it from the right)."""
+    return _first_strong(clean_line(text)) == "R"
+
+
+def clean_line(text):
+    """A line of text without control or direction characters (what a PDF line can draw)."""
+    return str(text).translate(_INVISIBLE) if text is not None else ""
+
+
 @lru_cache(maxsize=4096)
+def shape(text, base_dir=None):
+    """THE function for every PDF line that may hold Arabic: letters joined
+    (arabic-reshaper) and runs put in visual order (python-bidi), so reportlab, which draws
+    glyphs left to right as given, shows a mixed French/Arabic line correctly. The paragraph
+    direction follows the line's first strong letter unless `base_dir` ("L" or "R") says.
+    Direction controls and isolates are removed first; it never raises on odd input."""
+    line = clean_line(text)
+    if not has_arabic(line):
+        return line
+    # A leading minus is a separator to the bidi algorithm and trails a number in an Arabic
+    # line ("10,50-"): a left-to-right mark on each side keeps "-10,50" whole (removed after).
+    if base_dir is None:
+        base_dir = _first_strong(line)
+    line = _NEGATIVE.sub(lambda m: "\u200e" + m.group(0) + "\u200e", line)
+    try:
+        shaped = arabic_reshaper.reshape(line)
+    except Exception:  # noqa: BLE001 - an odd character must not cost a receipt
+        shaped = line
+    try:
+        visual = get_display(shaped, base_dir=base_dir)
+    except Exception:  # noqa: BLE001
+        visual = shaped[::-1]
+    return clean_line(visual)
+
+
 def ar(text):
-    """Arabic (or mixed) text shaped and in visual order, ready for drawString."""
-    if not text:
-        return ""
-    return get_display(arabic_reshaper.reshape(text))
+    """Arabic (or mixed) text shaped and in visual order, ready for drawString (see shape)."""
+    return shape(text) if text else ""
+
+
+def fit_size(text, width, size, font=FONT, minimum=4.5):
+    """The largest font size (down to `minimum`) at which `text` fits in `width` points."""
+    register_fonts()
+    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.25
+    return size
 
 
 def has_arabic(text):
@@ -44,3 +111,17 @@ def draw_bilingual_heading(canvas, x_left, x_right, y, french, arabic, size=14):
     canvas.setFont(FONT_BOLD, size)
     canvas.drawString(x_left, y, french)
     canvas.drawRightString(x_right, y, ar(arabic))
+
+
+def legal_line():
+    """The platform's legal identity from config (name, address, ICE, IF, RC), one line;
+    empty outside an app."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return ""
+    cfg = current_app.config
+    parts = [cfg.get("PLATFORM_LEGAL_NAME"), cfg.get("PLATFORM_ADDRESS")]
+    parts += [f"{label} {cfg.get(key)}" for label, key in
+              (("ICE", "PLATFORM_ICE"), ("IF", "PLATFORM_IF"), ("RC", "PLATFORM_RC")) if cfg.get(key)]
+    return " · ".join(p for p in parts if p)

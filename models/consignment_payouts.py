@@ -6,7 +6,6 @@ negative amount (what the balance sums). Paying more than the balance needs an e
 override with a reason. The cooperative's row is locked while the balance is checked, so two
 payouts recorded at once cannot both pass on the same balance.
 """
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from models.consignment import balance, post_entries
 from models.cooperatives import Cooperative, utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.types import Money, money
+from models import clock
 
 PAYOUT_METHODS = ("bank_transfer", "cash", "cheque")
 MAX_PAYOUT = Decimal("10000000")
@@ -95,7 +95,7 @@ def record_payout(*, cooperative_id, amount, method, reference=None, paid_on=Non
     override_reason = (override_reason or "").strip() or None
     if override_reason and len(override_reason) > 255:
         errors["override_reason"] = [_("At most %(n)s characters.", n=255)]
-    today = today or date.today()
+    today = today or clock.today()
     paid_on = paid_on or today
     if paid_on > today:
         errors["paid_on"] = [_("A payout cannot be dated in the future.")]

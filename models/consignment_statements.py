@@ -9,7 +9,7 @@ period's start: the closing balance of 1â€“31 March is the opening balance of 1â
 The opening balance sums every entry before the start; entries at the same instant are
 ordered by id, the order they were written in.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -21,31 +21,20 @@ from models.consignment import ConsignmentEntry, balance
 from models.cooperatives import Cooperative
 from models.errors import ValidationFailed
 from models.stock import Location, Lot
-from models.settings import setting
 from models.types import money
+from models import clock
 
 MAX_PERIOD_DAYS = 3 * 366
 
 
 def platform_timezone():
     """The platform's time zone (Africa/Casablanca by default)."""
-    name = setting("BABEL_DEFAULT_TIMEZONE") or "UTC"
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - no tz database: pytz ships its own
-        import pytz
-
-        return pytz.timezone(name)
+    return clock.platform_tz()
 
 
 def local_midnight_utc(day, tz=None):
     """00:00 local time on `day`, as a naive UTC datetime (how entries are stored)."""
-    tz = tz or platform_timezone()
-    naive = datetime.combine(day, time())
-    aware = tz.localize(naive) if hasattr(tz, "localize") else naive.replace(tzinfo=tz)
-    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+    return clock.local_midnight_utc(day, tz)
 
 
 def period_bounds(date_from, date_to):
@@ -62,7 +51,7 @@ def period_bounds(date_from, date_to):
 
 def default_period(today=None):
     """The current month so far: the period a statement page opens on."""
-    today = today or date.today()
+    today = today or clock.today()
     return today.replace(day=1), today
 
 

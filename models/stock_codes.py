@@ -8,13 +8,13 @@ first-expiring lot of the product that has stock and is not expired.
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum import ean, gs1_128
 
 from extensions import db
+from models import clock
 from models.catalogue import Product
 from models.errors import DomainError, NotFound
 from models.stock import Lot, StockBalance
@@ -23,12 +23,11 @@ GS = "\x1d"
 # The application identifiers a label or a supplier's code may carry that we read.
 KNOWN_AIS = {"00", "01", "02", "10", "11", "12", "13", "15", "16", "17", "20", "21", "22", "30",
              "37", "240", "241", "250", "251", "400", "401"}
-SHOP_TZ = ZoneInfo("Africa/Casablanca")
 
 
 def shop_today():
     """Today's date in Morocco: a lot is sellable through its best-before day."""
-    return datetime.now(SHOP_TZ).date()
+    return clock.today()
 
 
 def parse_gs1(code):

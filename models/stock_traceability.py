@@ -4,7 +4,7 @@ history, and the recall of a lot forward to every unit and sale and back to its 
 The genealogy is walked by recursive SQL (a handful of queries per page, whatever the size
 of the ledger): no per-lot loops against the database.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, literal, select, union_all
@@ -16,6 +16,7 @@ from models.documents import document_labels
 from models.stock import (KIND_TRANSIT, REAL_KINDS, Location, Lot, StockBalance, StockMovement,
                           lot_parents)
 from models.warehouse import PackagingRun, Reception, ReceptionLine
+from models import clock
 
 MAX_DEPTH = 30  # a safety stop: real genealogies are two or three levels deep
 
@@ -64,7 +65,7 @@ def stock_query(filters):
 
 def stock_rows(filters, *, today=None, warning_days=30, limit=None, offset=0):
     """The stock view's rows as dicts with an `expiry` status, and the total count."""
-    today = today or date.today()
+    today = today or clock.today()
     query = stock_query(filters)
     total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
     if limit:

@@ -7,7 +7,6 @@ an ordinary transfer leaves with kind "dispatch"; a return (shop → warehouse) 
 locks the transfer row (SELECT … FOR UPDATE), so two dispatches of one transfer cannot both
 pass. Functions flush, never commit, and raise typed errors.
 """
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from models.masterdata import virtual_location
 from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location, Lot
 from models.transfers import DOC_TRANSFER, TRANSFER_KINDS, Transfer, TransferLine, next_number
 from models.types import quantity as round_quantity
+from models import clock
 
 TRANSFER_PREFIX = "TR"
 MAX_LINES = 500
@@ -122,7 +122,7 @@ def create_transfer(from_location_id, to_location_id, lines, *, kind=None, note=
     kind = kind or default_kind(source, destination)
     _check_route(source, destination, kind)
     clean = clean_lot_lines(lines)
-    _check_sendable(clean, source, kind, today or date.today())
+    _check_sendable(clean, source, kind, today or clock.today())
     transfer = Transfer(number=next_number(TRANSFER_PREFIX), kind=kind, state="draft",
                         from_location=source, to_location=destination,
                         note=(note or "").strip()[:255] or None, created_by_id=user_id)
@@ -170,7 +170,7 @@ def update_transfer(transfer_id, *, lines=None, from_location_id=None, to_locati
         clean = clean_lot_lines(lines)
     else:
         clean = [(line.lot, line.quantity) for line in transfer.lines]
-    _check_sendable(clean, source, kind, today or date.today())
+    _check_sendable(clean, source, kind, today or clock.today())
     transfer.from_location, transfer.to_location, transfer.kind = source, destination, kind
     if note is not None:
         transfer.note = note.strip()[:255] or None
@@ -297,7 +297,7 @@ def fefo_lots(product_id, location_id, today=None):
     """
     from models.stock import StockBalance
 
-    today = today or date.today()
+    today = today or clock.today()
     rows = db.session.execute(
         select(Lot, StockBalance.quantity)
         .join(StockBalance, StockBalance.lot_id == Lot.id)

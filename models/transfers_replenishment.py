@@ -1,6 +1,5 @@
 """Replenishment requests: a shop asks for products; an operator fulfils the request as a
 draft transfer whose lots are proposed first-expired-first-out, editable before dispatch."""
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location
 from models.transfers_posting import MAX_LINES, create_transfer, fefo_lots, parse_quantity, \
     propose_fefo, real_location
 from models.transfers import ReplenishmentLine, ReplenishmentRequest, next_number
+from models import clock
 
 REQUEST_PREFIX = "RR"
 
@@ -99,7 +99,7 @@ def fulfil_request(request_id, *, from_location_id=None, user_id=None, today=Non
     Returns (transfer, shortages {product_id: missing quantity}). 409 "no_stock" when the
     source holds none of the requested products.
     """
-    today = today or date.today()
+    today = today or clock.today()
     request = lock_request(request_id)
     _require_open(request)
     wanted = {line.product_id: line.quantity for line in request.lines}

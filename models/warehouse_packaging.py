@@ -8,7 +8,7 @@ overfill, shown as the yield). Movements, all under document ("packaging_run", i
 The output lot keeps its inputs as parents (lot_parents, with quantities), belongs to the
 inputs' cooperative, and expires no later than the earliest input. Flushes, never commits.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from models.warehouse_receptions import _int
 from models.stock import KIND_WAREHOUSE, Location, Lot, lot_parents
 from models.warehouse import (PackagingInput, PackagingRun, new_lot, parse_date,
                               parse_quantity)
+from models import clock
 
 
 def _check_inputs(inputs, errors):
@@ -99,7 +100,7 @@ def package(*, location_id, inputs, output_product_id, output_units, waste_quant
     (409, naming the lot) when an input holds less at the location. Returns the PackagingRun.
     """
     errors = {}
-    today = today or date.today()
+    today = today or clock.today()
     location = db.session.get(Location, _int(location_id)) if _int(location_id) else None
     if location is None or location.kind != KIND_WAREHOUSE or not location.active:
         errors["location_id"] = [_("Choose a warehouse location.")]

@@ -4,7 +4,7 @@ Each accepted line makes a lot owned by the cooperative, moved by the stock ledg
 virtual SUPPLIERS location into the receiving warehouse location. Rejected quantities are
 recorded with their reason (they never enter stock). Flushes, never commits.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from models.ledger import Move, post_movements
 from models.masterdata import virtual_location
 from models.stock import KIND_WAREHOUSE, Location
 from models.warehouse import Reception, ReceptionLine, new_lot, parse_date, parse_quantity
+from models import clock
 
 
 def _check_line(i, raw, products, today, errors):
@@ -70,7 +71,7 @@ def receive(*, cooperative_id, location_id, lines, user_id=None, received_on=Non
     "lines.<i>.<field>" for bad input; nothing is written then.
     """
     errors = {}
-    today = received_on or date.today()
+    today = received_on or clock.today()
     coop = db.session.get(Cooperative, _int(cooperative_id)) if _int(cooperative_id) else None
     if coop is None or not coop.active:
         errors["cooperative_id"] = [_("Unknown cooperative.")]

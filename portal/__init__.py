@@ -9,10 +9,8 @@ def register(app, api):
     """Pages under /portal, resources under /api/v1, and the payout document type."""
     from portal import consignment_admin, views  # noqa: F401  (routes register on the blueprint)
     from portal.api import blp as api_blp
-    from portal.helpers import format_day, format_time, register_documents
+    from portal.helpers import register_documents
 
-    app.add_template_filter(format_time, "portal_time")
-    app.add_template_filter(format_day, "portal_date")
     app.register_blueprint(bp, url_prefix="/portal")
     api.register_blueprint(api_blp)
     register_documents()

@@ -4,7 +4,6 @@ No Flask here: callers pass plain data (the statement dict of models.consignment
 and its cooperative) and get bytes back.
 """
 import io
-from datetime import timezone
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,7 +13,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
-from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, legal_line, register_fonts, shape
+from models import clock
 
 KIND_NAMES = {
     "sale": ("Vente", "بيع"),
@@ -58,24 +58,35 @@ def qty(value):
     return text.replace(".", ",")
 
 
-def local_time(naive_utc, tz):
-    """A stored naive UTC datetime in the platform's time zone."""
-    return naive_utc.replace(tzinfo=timezone.utc).astimezone(tz)
+def local_time(naive_utc, tz=None):
+    """A stored naive UTC datetime in the platform's time zone (models.clock)."""
+    return clock.to_local(naive_utc)
 
 
-def _describe(entry, labels):
-    """One statement line's wording: kind, document, product and outlet (French)."""
-    parts = [KIND_NAMES.get(entry["kind"], (entry["kind"],))[0]]
+def _describe(entry, labels, lang="fr"):
+    """One statement line's wording in French or Arabic: kind, document, product, outlet.
+    The document label is the document's number (its translated word dropped: the kind
+    already says it in the line's language)."""
+    names = KIND_NAMES.get(entry["kind"], (entry["kind"], entry["kind"]))
+    parts = [names[0] if lang == "fr" else names[-1]]
     doc = labels.get((entry["document_type"], entry["document_id"]))
     if doc:
-        parts.append(doc)
-    if entry.get("product_fr"):
-        parts.append(entry["product_fr"])
-    if entry.get("location_fr"):
-        parts.append("@ " + entry["location_fr"])
+        parts.append(_document_number(doc))
+    product = entry.get("product_" + lang) or entry.get("product_fr")
+    if product:
+        parts.append(product)
+    place = entry.get("location_" + lang) or entry.get("location_fr")
+    if place:
+        parts.append(("@ " if lang == "fr" else "في ") + place)
     if entry.get("reference") and entry["kind"] == "payout":
-        parts.append("réf. " + entry["reference"])
+        parts.append(("réf. " if lang == "fr" else "مرجع ") + entry["reference"])
     return " · ".join(parts)
+
+
+def _document_number(label):
+    """"Vente VEN-0001" / "وصل VEN-0001" → "VEN-0001" (the part with a digit)."""
+    words = [w for w in str(label).split() if any(ch.isdigit() for ch in w)]
+    return " ".join(words) if words else str(label)
 
 
 def statement_pdf(stmt, cooperative, tz, labels=None):
@@ -102,6 +113,7 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
         canvas.drawString(15 * mm, 10 * mm, "Tadamon – heures de Casablanca (Africa/Casablanca); "
                                             "période du premier jour 00:00 au dernier jour inclus.")
         canvas.drawRightString(width - 15 * mm, 10 * mm, f"{doc.page}")
+        canvas.drawString(15 * mm, 6.5 * mm, shape(legal_line()))
         canvas.restoreState()
 
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
@@ -114,7 +126,9 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     data = [head, ["", "Solde d'ouverture / " + ar("الرصيد الافتتاحي"), "", "", "", "",
                    mad(stmt["opening_balance"])]]
     for e in stmt["entries"]:
-        text = escape(_describe(e, labels)) + (f"<br/>Lot {escape(e['lot_code'])}" if e.get("lot_code") else "")
+        # French then Arabic, line by line; each line shaped and ordered by documents.pdf.
+        text = escape(shape(_describe(e, labels, "fr"))) + "<br/>" + escape(shape(_describe(e, labels, "ar"))) \
+            + (f"<br/>Lot {escape(e['lot_code'])}" if e.get("lot_code") else "")
         data.append([
             local_time(e["created_at"], tz).strftime("%d/%m/%Y %H:%M"), Paragraph(text, cell),
             qty(e.get("quantity")), amount(e.get("gross")), amount(e.get("commission")),
@@ -215,7 +229,8 @@ def payout_slip_pdf(payout, cooperative, tz, include_bank=False, paid_by=None):
         c.drawRightString(x + box_w - 2 * mm, y - 5 * mm, ar(arabic))
     c.setFont(FONT, 7)
     recorded = local_time(payout.created_at, tz).strftime("%d/%m/%Y %H:%M")
-    c.drawString(left, y - 34 * mm, f"Enregistré le {recorded}" + (f" par {paid_by}" if paid_by else ""))
+    c.drawString(left, y - 34 * mm, shape(f"Enregistré le {recorded}" + (f" par {paid_by}" if paid_by else "")))
+    c.drawString(left, y - 38 * mm, shape(legal_line()))
     c.showPage()
     c.save()
     return buf.getvalue()

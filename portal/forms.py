@@ -1,5 +1,6 @@
 """Forms of the portal: period filters (GET, no CSRF) and the admin's payout and rate forms."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -16,8 +17,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From"), validators=[Optional()], name="from")
-    date_to = DateField(_l("To"), validators=[Optional()], name="to")
+    date_from = DateField(lazy_pgettext("period", "From"), validators=[Optional()], name="from")
+    date_to = DateField(lazy_pgettext("period", "To"), validators=[Optional()], name="to")
     location_id = SelectField(_l("Outlet"), coerce=int, validators=[Optional()], validate_choice=False)
 
     def validate_date_to(self, field):

@@ -1,12 +1,13 @@
 """What the portal's pages and API share: who may see which cooperative, periods, CSV."""
-import csv
-import io
+
 
 from flask import Response, current_app
 from flask_login import current_user
 
 from models.documents import document_labels, numbered_labeler, register_document_type
-from models.consignment_statements import default_period, platform_timezone
+from models.consignment_statements import default_period
+from models import clock
+from web.csvfile import csv_text, page_dialect
 
 
 
@@ -19,21 +20,15 @@ def period_or_default(date_from, date_to):
 
 def today():
     """Today in the platform's time zone (a Moroccan evening is not tomorrow in UTC)."""
-    from datetime import datetime
 
-    return datetime.now(platform_timezone()).date()
+    return clock.today()
 
 
 def csv_response(filename, header, rows):
     """A CSV download (UTF-8 with BOM so spreadsheet programs read Arabic names right)."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+    text = csv_text(header, rows, page_dialect())  # the app's one CSV writer
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype itself.
-    return Response(buf.getvalue(), content_type="text/csv; charset=utf-8",
+    return Response(text, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -71,17 +66,3 @@ def is_admin():
 def config(name):
     """A config value (keeps views short)."""
     return current_app.config[name]
-
-
-def format_time(value, fmt="short"):
-    """A stored naive UTC time shown in the platform's time zone and the user's locale."""
-    from flask_babel import format_datetime
-
-    return format_datetime(value, fmt) if value is not None else ""
-
-
-def format_day(value):
-    """A date in the user's locale (medium: 3 mars 2026)."""
-    from flask_babel import format_date
-
-    return format_date(value, "medium") if value is not None else ""

@@ -15,6 +15,7 @@ from models.consignment import ConsignmentEntry
 from models.documents import document_labels
 from models.stock import REAL_KINDS, Location, Lot, StockBalance, StockMovement
 from models.types import money
+from models import clock
 
 # The order outlets are listed in: warehouse zones, shops and stands, then goods on the road.
 KIND_ORDER = {"warehouse": 0, "shop": 1, "transit": 2}
@@ -146,7 +147,7 @@ def sales_by_month_and_outlet(cooperative_id, months=12, today=None):
     """(month labels "YYYY-MM", {outlet name_fr: [gross per month]}) for the last `months`
     months, refunds netted. Months are taken in UTC: a sale at 00:30 on the first of a month
     in Morocco may fall in the previous month here, which a chart can live with."""
-    today = today or date.today()
+    today = today or clock.today()
     first = month_start(today, months - 1)
     labels = [month_start(today, months - 1 - i).strftime("%Y-%m") for i in range(months)]
     e = ConsignmentEntry

@@ -1,8 +1,7 @@
 """A statement as CSV, streamed: a year of a busy cooperative is ~58,000 lines (8 MB). The
 entries are read at once as plain tuples (models.consignment_statements.statement_lines); the text is
 written to the client in chunks as it is made, never held whole."""
-import csv
-import io
+
 
 from flask import Response
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from models.consignment_statements import cents_text, platform_timezone, stateme
 from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
 from portal.documents_pdf import local_time
+from web.csvfile import Writer, page_dialect
 
 CHUNK = 2000  # lines per piece of the answer
 
@@ -52,28 +52,25 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
               for r in db.session.execute(select(Location.id, Location.name_fr, Location.name_ar))}
     tz = platform_timezone()
     pad = [""] * 11
+    dialect = page_dialect()
 
     def generate():
         """The CSV text, CHUNK lines at a time."""
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        buf.write("\ufeff")
-        writer.writerow(STATEMENT_CSV_HEADER)
-        writer.writerow(["", "opening_balance", *pad, cents_text(head["opening_cents"])])
+        out = Writer(dialect)  # the app's one CSV writer
+        out.header(STATEMENT_CSV_HEADER)
+        out.row(["", "opening_balance", *pad, cents_text(head["opening_cents"])])
         for n, (eid, created, kind, amount, running, gross, rate, commission, qty, lot_id,
                 location_id, doc_type, doc_id, _ref, _note, _number) in enumerate(lines, 1):
             lot_code, product = lots.get(lot_id, ("", ""))
-            writer.writerow([eid, kind, local_time(created, tz).isoformat(timespec="seconds"),
+            out.row([eid, kind, local_time(created, tz).isoformat(timespec="seconds"),
                              labels.get((doc_type, doc_id), ""), lot_code or "", product or "",
                              places.get(location_id, "") if location_id is not None else "",
                              qty or "", gross or "", rate or "", commission or "",
                              cents_text(amount), cents_text(running)])
             if n % CHUNK == 0:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        writer.writerow(["", "closing_balance", *pad, cents_text(head["closing_cents"])])
-        yield buf.getvalue()
+                yield out.drain()
+        out.row(["", "closing_balance", *pad, cents_text(head["closing_cents"])])
+        yield out.drain()
 
     return Response(generate(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from extensions import db
 from models.stock_codes import shop_today
 from models.sales_cash_sessions import close_session, open_session
-from models.cooperatives import utcnow
+from models import clock
 from models.errors import DomainError
 from models.sales_posting import LineRequest, PaymentRequest, post_sale
 from models.sales_refunds import RefundLineRequest, refund_sale
@@ -101,7 +101,8 @@ def seed(summary):
         cashier_id = _cashier(location_id)
         if not lots or cashier_id is None:
             continue
-        start = utcnow().replace(hour=8, minute=0, second=0, microsecond=0)
+        # 08:00 on Morocco's today (stored as naive UTC): yesterday's till is the local yesterday
+        start = clock.local_midnight_utc(clock.today()) + timedelta(hours=8)
         made += _sell_day(location_id, cashier_id, lots, start - timedelta(days=1), f"{location_id}-y",
                           Decimal("-5.00"))
         db.session.flush()

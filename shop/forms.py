@@ -1,7 +1,7 @@
 """Forms of the shop pages: open and close the till, refund lines of a sale."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from web.forms import LocalDecimalField
@@ -22,6 +22,7 @@ class CloseTillForm(FlaskForm):
     counted_cash = LocalDecimalField(_l("Counted cash (MAD)"), places=2,
                                 validators=[InputRequired(), NumberRange(0, 10_000_000)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
+    confirm_difference = BooleanField(_l("I confirm the counted cash despite the difference"))
 
 
 class RefundForm(FlaskForm):

@@ -1,11 +1,8 @@
 """What receipts and Z reports show, gathered from the database as plain dicts for
-shop/receipts.py (PDF) and the print-friendly pages."""
-from datetime import timezone
-
+shop/receipts_pdf.py (PDF) and the print-friendly pages."""
 from sqlalchemy import select
 
 from extensions import db
-from models.stock_codes import SHOP_TZ
 from models.sales_cash_sessions import z_report
 from models.catalogue import Product
 from models.cooperatives import utcnow
@@ -13,19 +10,30 @@ from models.errors import NotFound
 from models.sales import Refund, Sale, SaleLine
 from models.stock import Location, Lot
 from models.users import User
+from web import locale
 
 
 def local_time(moment):
-    """A stored UTC time as Morocco's local 'YYYY-MM-DD HH:MM'."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(SHOP_TZ).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC time as the platform's local date and time, in the user's language
+    (web.locale.moment: one clock and one format for pages and printouts)."""
+    return locale.moment(moment)
+
+
+def legal_lines():
+    """The platform's legal identifiers from config (ICE, IF, RC, address), as printed lines."""
+    from flask import current_app
+
+    cfg = current_app.config
+    ids = " · ".join(f"{label} {cfg.get(key)}" for label, key in
+                     (("ICE", "PLATFORM_ICE"), ("IF", "PLATFORM_IF"), ("RC", "PLATFORM_RC")) if cfg.get(key))
+    return [line for line in (cfg.get("PLATFORM_LEGAL_NAME"), cfg.get("PLATFORM_ADDRESS"), ids) if line]
 
 
 def _shop(location_id):
-    """Shop names and address."""
+    """Shop names and address, and the platform's legal lines."""
     loc = db.session.get(Location, location_id)
-    return {"shop_fr": loc.name_fr, "shop_ar": loc.name_ar, "address": loc.address or ""}
+    return {"shop_fr": loc.name_fr, "shop_ar": loc.name_ar, "address": loc.address or "",
+            "legal": legal_lines()}
 
 
 def _person(user_id):

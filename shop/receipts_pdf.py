@@ -1,6 +1,6 @@
 """80 mm till printouts (sale receipts, Z reports) with reportlab, French and Arabic.
 
-No Flask here: callers pass plain dicts (shop/printouts.py builds them). A printout is a
+No Flask here: callers pass plain dicts (shop/receipt_data.py builds them). A printout is a
 list of rows laid out top to bottom on a page as tall as its content, as thermal printers
 expect. Arabic goes through documents.pdf.ar() (shaped, visual order) in DejaVu Sans.
 """
@@ -10,7 +10,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 
-from documents.pdf import FONT, FONT_BOLD, ar, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, is_rtl, register_fonts, shape
 
 WIDTH = 80 * mm
 MARGIN = 4 * mm
@@ -110,14 +110,18 @@ class Ticket:
         for kind, text, size, font in self.rows:
             y -= size + 3.5
             c.setFont(font, size)
+            if kind in ("center", "left", "right"):
+                raw, text = text, shape(text)  # every line through the one bidi function
             if kind == "center":
                 c.drawCentredString(WIDTH / 2, y, text)
+            elif kind == "left" and is_rtl(raw):
+                c.drawRightString(right, y, text)  # an Arabic line starts on the right
             elif kind == "left":
                 c.drawString(MARGIN, y, text)
             elif kind == "right":
                 c.drawRightString(right, y, text)
             elif kind == "pair":
-                french, arabic, value = text
+                french, arabic, value = (shape(part) for part in text)
                 c.drawString(MARGIN, y, french)
                 gap = max(VALUE_COL, c.stringWidth(value, font, size) + 8)
                 c.drawRightString(right - gap, y, arabic)
@@ -142,6 +146,8 @@ def _header(t, data):
     t.center(data["shop_ar"], size=9, bold=True, arabic=True)
     if data.get("address"):
         t.center(data["address"], size=7)
+    for line in data.get("legal") or ():
+        t.center(line, size=6.5)
 
 
 def render_receipt(data, copy=False):
@@ -205,13 +211,13 @@ def render_z_report(data):
     t.pair("Total des ventes", "مجموع المبيعات", fmt(data["sales_total"]), bold=True)
     for method, (fr, arabic) in METHODS.items():
         t.pair(f"  {fr}", arabic, fmt(data["by_method"][method]))
-    t.pair(f"Remboursements ({data['refunds_count']})", "المرتجعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
+    t.pair(f"Remboursements ({data['refunds_count']})", "الاسترجاعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
     t.pair("Net", "الصافي", fmt(data["net_total"]), bold=True)
     t.rule()
-    t.pair("Fonds de caisse", "رصيد الافتتاح", fmt(data["opening_float"]))
+    t.pair("Fonds de caisse", "مبلغ الصرف الأولي", fmt(data["opening_float"]))
     t.pair("+ Espèces reçues", "النقد المستلم", fmt(data["cash_tendered"]))
     t.pair("− Monnaie rendue", "الباقي المرجع", fmt(data["change_given"]))
-    t.pair("− Remb. en espèces", "المرتجعات نقدا", fmt(data["refunds_by_method"]["cash"]))
+    t.pair("− Remb. en espèces", "الاسترجاعات نقدا", fmt(data["refunds_by_method"]["cash"]))
     t.pair("Espèces attendues", "النقد المتوقع", fmt(data["expected_cash"]), bold=True)
     if data["counted_cash"] is not None:
         t.pair("Espèces comptées", "النقد المعدود", fmt(data["counted_cash"]), bold=True)

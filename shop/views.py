@@ -56,8 +56,14 @@ def index():
     recent = db.session.execute(
         select(CashSession).where(CashSession.cashier_id == current_user.id)
         .order_by(CashSession.id.desc()).limit(10)).scalars().all()
+    from models.transfers import Transfer
+
+    incoming = db.session.execute(
+        select(Transfer).where(Transfer.state == "dispatched",
+                               Transfer.to_location_id.in_([s.id for s in shops] or [0]))
+        .order_by(Transfer.dispatched_at)).scalars().all()
     return render_template("shop/index.html", shops=shops, sessions=sessions, recent=recent,
-                           form=OpenTillForm(), local_time=local_time)
+                           form=OpenTillForm(), local_time=local_time, incoming=incoming)
 
 
 @bp.route("/<int:location_id>/open", methods=["POST"])
@@ -111,6 +117,23 @@ def pos_messages():
     }
 
 
+def _difference_confirmed(form, session):
+    """A count that differs from the expected cash by more than CASH_DIFFERENCE_CONFIRM_THRESHOLD
+    closes only once the cashier ticks the confirmation (a message beside the amount first)."""
+    from models.sales_cash_sessions import z_report
+    from web.locale import money
+
+    expected = z_report(session)["expected_cash"]
+    difference = form.counted_cash.data - expected
+    if abs(difference) <= current_app.config["CASH_DIFFERENCE_CONFIRM_THRESHOLD"] \
+            or form.confirm_difference.data:
+        return True
+    form.counted_cash.errors = list(form.counted_cash.errors) + [
+        _("The count differs from the expected cash (%(expected)s MAD) by %(difference)s MAD. "
+          "Count again, or tick the confirmation.", expected=money(expected), difference=money(difference))]
+    return False
+
+
 @bp.route("/sessions/<int:session_id>/close", methods=["GET", "POST"])
 @roles("cashier", "admin")
 def close_till(session_id):
@@ -119,7 +142,7 @@ def close_till(session_id):
     if session.closed_at is not None:
         return redirect(url_for("shop.z_report_page", session_id=session_id))
     form = CloseTillForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _difference_confirmed(form, session):
         try:
             close_session(session_id=session_id, counted_cash=form.counted_cash.data,
                           note=form.note.data)

@@ -13,12 +13,13 @@ def extracted_msgids(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_pgettext:1c,2",
          "--ignore-dirs=.* _* .venv tests bench migrations instance node_modules",
          "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True)
     with open(pot, "rb") as fh:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+        return {(f"{m.context}\u0004" if m.context else "") + (m.id if isinstance(m.id, str) else m.id[0])
+                for m in read_po(fh) if m.id}
 
 
 def test_every_string_has_french_and_arabic(tmp_path):

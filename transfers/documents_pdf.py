@@ -1,5 +1,6 @@
 """Printed documents of the transfers area, bilingual French / Arabic: the delivery note, the
 return slip for a cooperative, and the blind count sheet. Plain reportlab, no Flask."""
+from datetime import datetime
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
@@ -7,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
 from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, has_arabic, register_fonts
+from models import clock
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -22,8 +24,12 @@ def _qty(value):
 
 
 def _date(value):
-    """DD/MM/YYYY, as read in Morocco."""
-    return value.strftime("%d/%m/%Y") if value else "—"
+    """DD/MM/YYYY, as read in Morocco (a stored time: its local day, models.clock)."""
+    if not value:
+        return "—"
+    if isinstance(value, datetime):
+        value = clock.local_day(value)
+    return value.strftime("%d/%m/%Y")
 
 
 def _fit(c, text, font, size, width):

@@ -2,11 +2,12 @@
 count sheets, whose rows depend on the document, read their inputs by lot id."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, SelectField, StringField, \
+from wtforms import Form, FormField, SelectField, StringField, \
     TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from web.forms import LocalDecimalField
+from web.forms import LineRows
 
 KIND_CHOICES = [("", _l("Automatic (shop → warehouse is a return)")),
                 ("transfer", _l("Transfer")), ("return", _l("Return to the warehouse"))]
@@ -42,7 +43,8 @@ class TransferForm(FlaskForm):
     to_location_id = SelectField(_l("To"), coerce=int)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
-    lines = FieldList(FormField(LotLineForm), max_entries=200)
+    lines = LineRows(FormField(LotLineForm), max_entries=200, key="lot_code",
+                     key_message=_l("Scan or type the lot code."))
 
 
 class RequestForm(FlaskForm):
@@ -50,7 +52,8 @@ class RequestForm(FlaskForm):
 
     shop_id = SelectField(_l("Shop"), coerce=int)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
-    lines = FieldList(FormField(ProductLineForm), max_entries=100)
+    lines = LineRows(FormField(ProductLineForm), max_entries=100, key="product_id",
+                     key_message=_l("Choose a product."))
 
 
 class CountStartForm(FlaskForm):
@@ -72,4 +75,5 @@ class CoopReturnForm(FlaskForm):
     cooperative_id = SelectField(_l("Cooperative"), coerce=int)
     location_id = SelectField(_l("From location"), coerce=int)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
-    lines = FieldList(FormField(LotLineForm), max_entries=200)
+    lines = LineRows(FormField(LotLineForm), max_entries=200, key="lot_code",
+                     key_message=_l("Scan or type the lot code."))

@@ -1,6 +1,6 @@
 """Read-side queries shared by pages and API: shop stock with expiry status, incoming
 transfers, the lots a location holds. No Flask imports."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from extensions import db
 from models.catalogue import Product
 from models.stock import KIND_SHOP, Location, Lot, StockBalance
 from models.transfers import Transfer
+from models import clock
 
 
 def expiry_status(best_before, today, warn_days):
@@ -23,7 +24,7 @@ def expiry_status(best_before, today, warn_days):
 
 def on_hand(location_ids, *, today=None, warn_days=30):
     """Lots on hand at the locations, first-expired first, each with its expiry status."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = db.session.execute(
         select(StockBalance.location_id, StockBalance.quantity, Lot, Product)
         .join(Lot, Lot.id == StockBalance.lot_id).join(Product, Product.id == Lot.product_id)

@@ -1,6 +1,6 @@
 """Demo activity of the warehouse: a few weeks of receptions from several cooperatives and
 packaging runs into labelled units, through the services (flush only; the caller commits)."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from models.warehouse_packaging import package
 from models.warehouse_receptions import receive
 from models.stock import Location
 from models.users import User
+from models import clock
 
 # (days ago, cooperative registration, location code, [(sku, delivered, rejected, reason, harvest days ago)])
 RECEPTIONS = [
@@ -49,7 +50,7 @@ def seed(summary):
         return
     operator = _by(User, User.username, "operateur")
     uid = operator.id if operator else None
-    today = date.today()
+    today = clock.today()
     lots = {}
     count = 0
     for days, reg, loc_code, lines in RECEPTIONS:

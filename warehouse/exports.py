@@ -1,6 +1,5 @@
 """CSV exports of the stock view and the recall, and the recall flattened for JSON."""
-import csv
-import io
+from web.csvfile import csv_text, page_dialect
 
 
 def recall_flat(r):
@@ -26,13 +25,9 @@ def recall_flat(r):
 
 
 def _csv(header, rows):
-    """CSV text with a BOM so spreadsheet software reads the accents and Arabic."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
+    """CSV text through the app's one writer (web.csvfile: BOM, formula cells neutralised,
+    the page's dialect)."""
+    return csv_text(header, rows, page_dialect())
 
 
 def stock_csv(rows, labels):

@@ -1,9 +1,11 @@
 """Warehouse forms: receptions, packaging runs and label printing. Choices are set by views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, IntegerField,
+from wtforms import (BooleanField, DateField, Form, FormField, IntegerField,
                      SelectField, StringField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from web.forms import AmountField, LineRows
 
 LAYOUT_LABELS = {
     "a4-3x8": _l("A4 sheet, 3 × 8 labels (70 × 37 mm)"),
@@ -25,9 +27,9 @@ class ReceptionLineForm(Form):
     """One delivered product (a blank product skips the line)."""
 
     product_id = SelectField(_l("Product"), coerce=_coerce_id, validate_choice=False)
-    quantity_delivered = StringField(_l("Delivered"), validators=[Optional(), Length(max=20)])
-    quantity_accepted = StringField(_l("Accepted"), validators=[Optional(), Length(max=20)])
-    quantity_rejected = StringField(_l("Rejected"), validators=[Optional(), Length(max=20)])
+    quantity_delivered = AmountField(_l("Delivered"), places=3, validators=[Optional()])
+    quantity_accepted = AmountField(_l("Accepted"), places=3, validators=[Optional()])
+    quantity_rejected = AmountField(_l("Rejected"), places=3, validators=[Optional()])
     rejection_reason = StringField(_l("Reason for rejection"), validators=[Optional(), Length(max=255)])
     harvest_date = DateField(_l("Harvest date"), validators=[Optional()])
     best_before = DateField(_l("Best before"), validators=[Optional()])
@@ -39,26 +41,28 @@ class ReceptionForm(FlaskForm):
     cooperative_id = SelectField(_l("Cooperative"), coerce=_coerce_id, validators=[DataRequired()])
     location_id = SelectField(_l("Received at"), coerce=_coerce_id, validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
-    lines = FieldList(FormField(ReceptionLineForm), min_entries=4, max_entries=40)
+    lines = LineRows(FormField(ReceptionLineForm), min_entries=4, max_entries=40, key="product_id",
+                     key_message=_l("Choose a product."))
 
 
 class PackagingInputForm(Form):
     """A bulk lot consumed (packed content plus waste)."""
 
     lot_id = SelectField(_l("Input lot"), coerce=_coerce_id, validate_choice=False)
-    quantity = StringField(_l("Quantity consumed"), validators=[Optional(), Length(max=20)])
+    quantity = AmountField(_l("Quantity consumed"), places=3, validators=[Optional()])
 
 
 class PackagingForm(FlaskForm):
     """A packaging run."""
 
     location_id = SelectField(_l("Packaging location"), coerce=_coerce_id, validators=[DataRequired()])
-    inputs = FieldList(FormField(PackagingInputForm), min_entries=3, max_entries=20)
+    inputs = LineRows(FormField(PackagingInputForm), min_entries=3, max_entries=20, key="lot_id",
+                      key_message=_l("Choose an input lot."))
     output_product_id = SelectField(_l("Packaged product"), coerce=_coerce_id,
                                     validators=[DataRequired()])
     output_units = IntegerField(_l("Units packed"), validators=[DataRequired(), NumberRange(1, 10_000_000)])
-    waste_quantity = StringField(_l("Waste (part of the quantities consumed)"),
-                                 validators=[Optional(), Length(max=20)])
+    waste_quantity = AmountField(_l("Waste (part of the quantities consumed)"), places=3,
+                                 validators=[Optional()])
     best_before = DateField(_l("Best before"), validators=[Optional()],
                             description=_l("Empty: the earliest input's, or sooner by the product's shelf life."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])

@@ -31,7 +31,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
 from models.stock_codes import build_gs1
-from documents.pdf import FONT, FONT_BOLD, ar, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, has_arabic, register_fonts
 
 GS1_X_MIN = 0.25 * mm          # GS1-128 minimum X-dimension (0.0098 in)
 EAN_X = 0.27 * mm              # EAN-13 at magnification ~0.82 (0.8 minimum: 0.264 mm)
@@ -162,8 +162,11 @@ def fit(c, text, font, size, max_width, x, y, align="left", min_size=4.5):
     """Draw one line, shrinking the font until it fits `max_width` (then cutting with "…")."""
     while size > min_size and stringWidth(text, font, size) > max_width:
         size -= 0.25
+    # Arabic in visual order reads from the right: its start is the string's end, so a line
+    # too long even at the smallest size loses its visual left (the reading end), not its start.
+    rtl = align == "right" and has_arabic(text)
     while len(text) > 1 and stringWidth(text, font, size) > max_width:
-        text = text[:-2] + "…"
+        text = "…" + text[2:] if rtl else text[:-2] + "…"
     c.setFont(font, size)
     if align == "right":
         c.drawRightString(x, y, text)
@@ -202,7 +205,7 @@ def _draw_text(c, d, x, top, width, size):
     fit(c, f"Lot : {d.lot_code}", FONT, size, width, x, y)
     y -= lh
     if d.best_before:
-        fit(c, f"DDM : {d.best_before:%d/%m/%Y}  " + ar("يستهلك قبل"), FONT, size, width, x, y)
+        fit(c, f"DDM : {d.best_before:%d/%m/%Y}  " + ar("يُفضَّل استهلاكه قبل"), FONT, size, width, x, y)
     if d.allergens:
         y -= lh - 1
         fit(c, f"Allergènes : {d.allergens}", FONT, size - 1.5, width, x, y)

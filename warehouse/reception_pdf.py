@@ -6,7 +6,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
-from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts, shape
 
 
 def _qty(value, uom):
@@ -39,12 +39,12 @@ def reception_receipt_pdf(reception):
         c.setFont(FONT_BOLD, 9)
         c.drawString(left, y, fr + " :")
         c.setFont(FONT, 9)
-        c.drawString(left + 44 * mm, y, value)
+        c.drawString(left + 44 * mm, y, shape(value))
         c.drawRightString(right, y, ar(f"{arabic} : {value_ar}"))
         y -= 5.5 * mm
     y -= 3 * mm
     cols = [left, left + 62 * mm, left + 92 * mm, left + 118 * mm, left + 144 * mm]
-    heads = [("Produit", "المنتوج"), ("Livré", "المسلم"), ("Accepté", "المقبول"),
+    heads = [("Produit", "المنتوج"), ("Livré", "الكمية المسلَّمة"), ("Accepté", "المقبول"),
              ("Refusé", "المرفوض"), ("Lot / DDM", "الحصة / تاريخ الصلاحية")]
     c.setFillGray(0.92)
     c.rect(left, y - 6.5 * mm, right - left, 10.5 * mm, stroke=0, fill=1)
@@ -81,7 +81,7 @@ def reception_receipt_pdf(reception):
         y -= 4.5 * mm
     if reception.note:
         c.setFont(FONT, 8.5)
-        c.drawString(left, y, f"Note : {reception.note[:110]}")
+        c.drawString(left, y, shape(f"Note : {reception.note[:110]}"))
         y -= 6 * mm
     c.setFont(FONT, 8)
     c.drawString(left, y, "Les marchandises acceptées restent la propriété de la coopérative "

@@ -1,6 +1,5 @@
 """Warehouse pages: dashboard, receptions, packaging runs and labels.
 Each POST: validate the form → call the service → commit once → redirect."""
-from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from models.warehouse_receptions import receive
 from models.stock import KIND_WAREHOUSE, Location, Lot, StockBalance
 from models.stock_traceability import expiry_counts
 from models.warehouse import PackagingRun, Reception
+from models import clock
 from warehouse import bp
 from warehouse.forms import LabelForm, PackagingForm, ReceptionForm
 from warehouse.reception_pdf import reception_receipt_pdf
@@ -68,7 +68,7 @@ def index():
     receptions = db.session.execute(select(Reception).order_by(Reception.id.desc()).limit(8)).scalars().all()
     runs = db.session.execute(select(PackagingRun).order_by(PackagingRun.id.desc()).limit(8)).scalars().all()
     return render_template("warehouse/index.html", receptions=receptions, runs=runs,
-                           counts=expiry_counts(date.today(), days), days=days)
+                           counts=expiry_counts(clock.today(), days), days=days)
 
 
 @bp.route("/receptions")

@@ -1,8 +1,6 @@
 """Template helpers: locale and direction, number and date formatting, the menu of each role."""
-from decimal import Decimal
-
 from flask import current_app, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -35,28 +33,11 @@ def menu_for(user):
             if user.role in roles and endpoint in current_app.view_functions]
 
 
-def fmt_decimal(value, places=2):
-    """Format a Decimal for display in the user's locale ("1 234,50" in French)."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    pattern = "#,##0." + "0" * places if places else "#,##0"
-    return format_decimal(value, format=pattern)
-
-
-def fmt_qty(value):
-    """A quantity with as few decimals as it needs (3 kg, 2,5 kg, 0,125 kg)."""
-    if value is None:
-        return ""
-    value = Decimal(value).normalize()
-    places = max(0, -value.as_tuple().exponent)
-    return fmt_decimal(value, min(places, 3))
-
-
 def register(app):
     """Install filters and the context processor."""
-    app.jinja_env.filters["money"] = lambda v: fmt_decimal(v, 2)
-    app.jinja_env.filters["qty"] = fmt_qty
+    from web.locale import register as register_locale
+
+    register_locale(app)  # money, qty, percent, day, moment...: the one locale layer
 
     @app.context_processor
     def inject():

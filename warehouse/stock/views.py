@@ -1,6 +1,5 @@
 """Stock pages for operators: stock on hand FEFO with expiry warnings (and CSV), a lot's page
 with genealogy and history, and the recall of a lot (and CSV)."""
-from datetime import date
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from models.catalogue import Product
 from models.cooperatives import Cooperative
 from models.stock import REAL_KINDS, Location, Lot
 from models.stock_traceability import genealogy, movement_history, recall, stock_rows
+from models import clock
 from warehouse import bp
 from warehouse.exports import recall_csv, stock_csv
 
@@ -40,7 +40,7 @@ def _csv_response(text, filename):
 def stock():
     """Stock at every real location, first-expired first, with filters and warnings; CSV too."""
     filters, days = _filters()
-    today = date.today()
+    today = clock.today()
     if request.args.get("expiring"):
         from datetime import timedelta
 
@@ -71,7 +71,7 @@ def lot(lot_id):
     days = current_app.config["EXPIRY_WARNING_DAYS"]
     rows, _total = stock_rows({"lot_id": lot.id}, warning_days=days)
     return render_template("warehouse/lot.html", lot=lot, family=genealogy(lot), rows=rows,
-                           movements=movement_history([lot.id]), today=date.today())
+                           movements=movement_history([lot.id]), today=clock.today())
 
 
 @bp.route("/lots/<int:lot_id>/recall")

@@ -1,0 +1,115 @@
+"""The one CSV writer of the app: every download (pages and API) goes through `csv_text` or
+`csv_rows`.
+
+- Every cell that a spreadsheet would take for a formula (starting with =, +, -, @, a tab or a
+  carriage return) is neutralised with a leading apostrophe: a product named
+  `=HYPERLINK(...)` stays text in a cooperative's spreadsheet. Numbers (Decimal, int) are
+  written as numbers, so a negative amount keeps its minus.
+- Two dialects: "data" (API and machine use: ",", dot decimals, snake_case headers) and
+  "sheet" (a person's download in French or Arabic: ";" separator, decimal comma, translated
+  headers). Both start with a UTF-8 BOM so spreadsheet programs read accents and Arabic.
+"""
+import csv
+import io
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+HEADER_LABELS = {
+    "lot": _l("Lot"), "lot_code": _l("Lot code"), "product": _l("Product"), "sku": _l("SKU"),
+    "product_sku": _l("SKU"), "cooperative": _l("Cooperative"), "location": _l("Location"),
+    "location_code": _l("Location"), "quantity": _l("Quantity"), "unit": _l("Unit"),
+    "best_before": _l("Best before"), "harvest_date": _l("Harvest date"), "status": _l("Status"),
+    "entry_id": _l("Entry"), "time": _l("Time"), "kind": _l("Kind"), "outlet": _l("Outlet"),
+    "document": _l("Document"), "gross": _l("Gross"), "commission_rate": _l("Commission rate"),
+    "commission": _l("Commission"), "amount": _l("Amount"), "running_balance": _l("Balance"),
+    "balance": _l("Balance"), "name_fr": _l("Name (French)"), "name_ar": _l("Name (Arabic)"),
+    "cooperative_id": _l("Cooperative"), "reference": _l("Reference"), "detail": _l("Detail"),
+    "row": _l("Row"), "date_or_kind": _l("Date"), "in_transit": _l("In transit"), "sold": _l("Sold"),
+    "unit_price": _l("Unit price"), "total": _l("Total"),
+}
+
+
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def neutralise(text):
+    """A text cell that cannot start a formula (a plain number such as "-12.50" stays)."""
+    if text and text.startswith(FORMULA_STARTS) and not NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def cell(value, dialect="data"):
+    """One value as CSV text in a dialect."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        text = f"{Decimal(value):f}" if isinstance(value, Decimal) else str(value)
+        return text.replace(".", ",") if dialect == "sheet" else text
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes") if dialect == "sheet" \
+            else value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if dialect == "sheet" and NUMBER.match(text):
+        return text.replace(".", ",")
+    return neutralise(text)
+
+
+def header_cell(key, dialect="data"):
+    """A column title: the key in data, its translation in a sheet."""
+    if dialect != "sheet":
+        return key
+    label = HEADER_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
+
+
+class Writer:
+    """A csv.writer in a dialect, writing rows into a buffer one may drain (for streaming)."""
+
+    def __init__(self, dialect="data"):
+        self.dialect = dialect
+        self.buf = io.StringIO()
+        self.buf.write(BOM)
+        self.writer = csv.writer(self.buf, delimiter=";" if dialect == "sheet" else ",")
+
+    def header(self, keys):
+        self.writer.writerow([header_cell(k, self.dialect) for k in keys])
+
+    def row(self, values):
+        self.writer.writerow([cell(v, self.dialect) for v in values])
+
+    def drain(self):
+        """What was written since the last drain."""
+        text = self.buf.getvalue()
+        self.buf.seek(0)
+        self.buf.truncate()
+        return text
+
+
+def csv_text(header, rows, dialect="data"):
+    """A whole CSV document as text."""
+    out = Writer(dialect)
+    out.header(header)
+    for row in rows:
+        out.row(row)
+    return out.drain()
+
+
+def page_dialect():
+    """The dialect a page download asked for: `?sheet=1` (the pages' links) is a person's
+    spreadsheet in their language; otherwise the data dialect."""
+    from flask import has_request_context, request
+
+    if has_request_context() and request.args.get("sheet") == "1":
+        return "sheet"
+    return "data"

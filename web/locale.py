@@ -1,0 +1,200 @@
+"""The one locale layer of the pages, PDFs, CSVs and charts: what a person types is read, and
+what a person reads is written, in their language (Babel), on the platform's clock (zoneinfo).
+
+- Reading: `parse_amount("1 234,50")` → Decimal("1234.50"); normal, no-break and narrow
+  no-break spaces, a decimal comma or dot, Arabic-Indic digits and direction marks are taken;
+  what is ambiguous ("1.234,5" in French) is refused with a translated message, never guessed.
+- Writing: `money`, `qty`, `percent`, `day`, `clock_time`, `moment` use one Babel locale per
+  language (fr → fr_MA, ar → ar_MA, en → en), so a page, its PDF and its chart agree.
+- Time: `models.clock` (the zone from config, zoneinfo); "today" is Morocco's date.
+
+The JSON API does not use this module: it stays dot-only and RFC 3339.
+"""
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_time as _babel_time
+from babel.numbers import NumberFormatError
+from babel.numbers import format_decimal as _babel_decimal
+from babel.numbers import format_percent as _babel_percent
+from babel.numbers import parse_decimal as _babel_parse
+from flask_babel import gettext as _
+
+from models.clock import (local_day, local_midnight_utc, now_local, platform_tz,  # noqa: F401
+                          to_local, today)
+
+# One Babel locale per interface language: Moroccan French and Moroccan Arabic (CLDR: Latin
+# digits, "1 234,5" and "1.234,5").
+BABEL_LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en"}
+DEFAULT_LANGUAGE = "fr"
+
+SPACES = (" ", "\u00a0", "\u202f", "\u2007", "\u2009", "\u066c", "'")
+# Direction marks and isolates a phone or a copy-paste adds around what is typed.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                                       "\u2066\u2067\u2068\u2069\ufeff\u200b"))
+DIGITS = {ord(c): str(i % 10) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹")}
+SIGNS = {ord("\u2212"): "-", ord("\u066b"): ",", ord("\u060c"): ","}
+
+
+class AmountError(ValueError):
+    """Text that is not a number a person meant; `str()` is the translated message."""
+
+
+def language():
+    """The interface language of this request ("fr", "ar" or "en"); "fr" outside one."""
+    try:
+        from flask_babel import get_locale
+
+        loc = get_locale()
+    except Exception:  # noqa: BLE001 - outside a request or app: the default language
+        loc = None
+    code = loc.language if loc is not None else DEFAULT_LANGUAGE
+    return code if code in BABEL_LOCALES else DEFAULT_LANGUAGE
+
+
+def babel_locale(lang=None):
+    """The Babel locale that formats numbers and dates for a language."""
+    return Locale.parse(BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
+
+
+def _not_a_number():
+    """The one message for text that is not a number (translated; plain outside a request)."""
+    return _("Not a number: write it like 1234,50 or 1 234,50.")
+
+
+def clean_text(text):
+    """Typed text without direction marks, isolates or zero-width characters."""
+    return (text or "").translate(BIDI_CONTROLS)
+
+
+# ---------------------------------------------------------------------------- reading numbers
+
+def parse_amount(text, lang=None, *, places=None):
+    """A Decimal from what a person typed, in their language; None for blank text.
+
+    Raises AmountError (a translated message) for text that is not a number, is ambiguous or
+    has more than `places` decimals."""
+    if text is None:
+        return None
+    if isinstance(text, Decimal):
+        return text
+    raw = clean_text(str(text)).translate(DIGITS).translate(SIGNS).strip()
+    if not raw:
+        return None
+    if any(space in raw for space in SPACES):
+        # Spaces group thousands ("1 234 567,5"): after the first group, threes only, so
+        # "12 5" is refused rather than read as 125.
+        groups = re.split("[" + "".join(SPACES) + "]+", re.split("[.,]", raw)[0] if raw.count(",") + raw.count(".") <= 1 else raw)
+        if len(groups) > 1 and any(len(g) != 3 or not g.isdigit() for g in groups[1:]):
+            raise AmountError(_not_a_number())
+        for space in SPACES:
+            raw = raw.replace(space, "")
+    if raw.startswith("+"):
+        raw = raw[1:]
+    commas, dots = raw.count(","), raw.count(".")
+    if commas + dots <= 1:
+        # One separator is the decimal one, whatever the language: "12,5", "1234.50".
+        candidate = raw.replace(",", ".")
+    else:
+        # Several: they must be the language's own grouping and decimal signs, in place.
+        try:
+            candidate = str(_babel_parse(raw, locale=babel_locale(lang), strict=True))
+        except (NumberFormatError, ValueError):
+            raise AmountError(_not_a_number()) from None
+    body = candidate[1:] if candidate.startswith("-") else candidate
+    if not body or not body.replace(".", "", 1).isdigit():
+        raise AmountError(_not_a_number())
+    try:
+        value = Decimal(candidate)
+    except InvalidOperation:
+        raise AmountError(_not_a_number()) from None
+    if places is not None and value.as_tuple().exponent < -places:
+        raise AmountError(_("At most %(places)s decimals.", places=places))
+    return value
+
+
+# ----------------------------------------------------------------------------- writing numbers
+
+def number(value, places=2, lang=None):
+    """A Decimal with exactly `places` decimals, grouped in the user's language."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    text = _babel_decimal(value, format=pattern, locale=babel_locale(lang), decimal_quantization=True)
+    return text
+
+
+def money(value, lang=None, currency=False):
+    """An amount in dirhams: "1 234,50" (with " MAD" when `currency`)."""
+    text = number(value, 2, lang)
+    return f"{text} MAD" if text and currency else text
+
+
+def qty(value, lang=None):
+    """A quantity with the decimals it needs (3, 2,5, 0,125), never in Decimal notation."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return number(value, 0, lang)
+    places = max(0, -value.normalize().as_tuple().exponent)
+    return number(value, min(places, 3), lang)
+
+
+def percent(rate, lang=None):
+    """A rate (0.155) as a percentage ("15,5 %")."""
+    if rate is None or rate == "":
+        return ""
+    return _babel_percent(Decimal(rate), format="#,##0.##%", locale=babel_locale(lang))
+
+
+# ------------------------------------------------------------------------------ dates and times
+
+def day(value, lang=None, fmt="short"):
+    """A date (or a stored naive-UTC datetime's local date): 04/03/2026."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = local_day(value)
+    return _babel_date(value, fmt, locale=babel_locale(lang))
+
+
+def clock_time(value, lang=None):
+    """The local time of a stored naive-UTC datetime, 24-hour: 19:03."""
+    if value is None:
+        return ""
+    return _babel_time(to_local(value).timetz(), "HH:mm", locale=babel_locale(lang))
+
+
+def moment(value, lang=None):
+    """A stored naive-UTC datetime as the platform's local date and time: 04/03/2026 19:03."""
+    if value is None or value == "":
+        return ""
+    return f"{day(value, lang)} {clock_time(value, lang)}"
+
+
+def month_label(value, lang=None):
+    """A month for a chart axis: "mars 2026"."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value + "-01") if len(value) == 7 else date.fromisoformat(value)
+    return _babel_date(value, "LLL y", locale=babel_locale(lang))
+
+
+def register(app):
+    """Install the template filters (one set for every area) and the helpers templates call."""
+    filters = {"money": money, "qty": qty, "percent": percent, "day": day,
+               "clock_time": clock_time, "moment": moment, "month_label": month_label,
+               # the portal's older names, kept so its templates need no edit
+               "portal_time": moment, "portal_date": lambda v: day(v, fmt="medium")}
+    app.jinja_env.filters.update(filters)
+    from web.forms import install_form_translations
+
+    install_form_translations()
+
+    @app.context_processor
+    def locale_helpers():
+        return {"local_time": moment, "local_today": today}
