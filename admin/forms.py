@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Stop
 from models.catalogue import CATEGORIES, KINDS, UOMS
 from models.cooperatives import PROVINCES
 from models.users import ROLES
+from web.digits import normalize_digits
 
 class ParsedFirst:
     """A number field that stops at "not a number": no range message about what was unreadable."""
@@ -21,6 +22,10 @@ class ParsedFirst:
 class LocalIntegerField(ParsedFirst, IntegerField):
     """IntegerField with a single, clear message for text that is not a whole number."""
 
+    def process_formdata(self, valuelist):
+        """Arabic-Indic digits read as Latin ones, then IntegerField's parsing."""
+        super().process_formdata([normalize_digits(v) for v in valuelist])
+
 
 class LocalDecimalField(ParsedFirst, DecimalField):
     """A DecimalField reading what French and Moroccan users type: "12,5" (decimal comma) and
@@ -31,7 +36,7 @@ class LocalDecimalField(ParsedFirst, DecimalField):
     def process_formdata(self, valuelist):
         """Normalise the typed text, then let DecimalField parse it."""
         if valuelist and isinstance(valuelist[0], str):
-            raw = valuelist[0].strip()
+            raw = normalize_digits(valuelist[0].strip())
             for space in (" ", "\u00a0", "\u202f"):  # French thousands separators
                 raw = raw.replace(space, "")
             if raw.count(",") == 1 and "." not in raw:

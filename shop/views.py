@@ -22,6 +22,7 @@ from models.stock import KIND_SHOP, Location
 from shop import bp
 from shop.forms import METHOD_LABELS, CloseTillForm, OpenTillForm, RefundForm
 from shop.printouts import local_time, receipt_data, z_context
+from web.digits import normalize_digits
 
 
 def my_shops():
@@ -117,6 +118,10 @@ def pos_messages():
         "confirm_new": _("Start a new sale and drop this cart?"),
         "receipt": _("Print receipt"), "new_sale": _("New sale"),
         "more_than_stock": _("Only %(n)s left of this lot here."),
+        "quantity": _("Quantity"), "discount": _("Discount (MAD)"), "total": _("Total"),
+        "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
+        "results": _("%(n)s products found: arrow keys to choose, Enter to add."),
+        "bad_number": _("Type a number, for example 12.5"),
     }
 
 
@@ -203,7 +208,7 @@ def _refund_lines(lines):
     """The qty-<id> / restock-<id> inputs of the refund form, as refund requests."""
     wanted = []
     for line in lines:
-        raw = (request.form.get(f"qty-{line['id']}") or "").strip().replace(",", ".")
+        raw = normalize_digits(request.form.get(f"qty-{line['id']}") or "").strip().replace(",", ".")
         if not raw:
             continue
         try:

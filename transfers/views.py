@@ -17,6 +17,8 @@ from transfers.access import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, m
                               may_receive, require_shop, visible_request, visible_transfer)
 from transfers.forms import RequestForm, TransferForm, pad_rows
 from transfers.queries import incoming, on_hand, real_locations, shops
+from web.digits import normalize_digits
+
 
 @bp.app_context_processor
 def state_labels():
@@ -218,7 +220,7 @@ def receive(transfer_id):
     """Record what arrived, line by line (inputs received-<lot id> and reason-<lot id>)."""
     transfer = visible_transfer(transfer_id)
     lines = [{"lot_id": line.lot_id,
-              "quantity_received": request.form.get(f"received-{line.lot_id}", "").strip()
+              "quantity_received": normalize_digits(request.form.get(f"received-{line.lot_id}", "")).strip()
               .replace(",", "."),
               "reason": request.form.get(f"reason-{line.lot_id}", "")} for line in transfer.lines]
     return _act(transfer_id, lambda t: transfer_ops.receive_transfer(

@@ -18,6 +18,7 @@ from transfers.access import SHOP_ROLES, STAFF, is_staff, require_shop, visible_
 from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm, pad_rows
 from transfers.queries import real_locations
 from transfers.views import _locale, lines_from_rows, show_error
+from web.digits import normalize_digits
 
 
 def _count_locations():
@@ -60,7 +61,7 @@ def _posted_lines(count):
         raw = request.form.get(f"counted-{line.lot_id}")
         if raw is None:
             continue
-        lines.append({"lot_id": line.lot_id, "counted": raw.strip().replace(",", ".") or None,
+        lines.append({"lot_id": line.lot_id, "counted": normalize_digits(raw).strip().replace(",", ".") or None,
                       "note": request.form.get(f"note-{line.lot_id}", "")})
     code = (request.form.get("add_lot_code") or "").strip()
     if code:
@@ -69,7 +70,7 @@ def _posted_lines(count):
             shown = code if len(code) <= 40 else code[:40] + "…"  # a scanner gone mad: keep it short
             flash(_("No lot with code %(code)s.", code=shown), "danger")
         elif lot.id not in {line.lot_id for line in count.lines}:
-            qty = (request.form.get("add_counted") or "").strip().replace(",", ".") or None
+            qty = normalize_digits(request.form.get("add_counted") or "").strip().replace(",", ".") or None
             lines.append({"lot_id": lot.id, "counted": qty, "note": _("Found during the count")})
     return lines
 

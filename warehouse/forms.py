@@ -1,9 +1,12 @@
 """Warehouse forms: receptions, packaging runs and label printing. Choices are set by views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, IntegerField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField,
                      SelectField, StringField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from admin.forms import LocalIntegerField
+from web.digits import normalize_digits
 
 LAYOUT_LABELS = {
     "a4-3x8": _l("A4 sheet, 3 × 8 labels (70 × 37 mm)"),
@@ -25,9 +28,9 @@ class ReceptionLineForm(Form):
     """One delivered product (a blank product skips the line)."""
 
     product_id = SelectField(_l("Product"), coerce=_coerce_id, validate_choice=False)
-    quantity_delivered = StringField(_l("Delivered"), validators=[Optional(), Length(max=20)])
-    quantity_accepted = StringField(_l("Accepted"), validators=[Optional(), Length(max=20)])
-    quantity_rejected = StringField(_l("Rejected"), validators=[Optional(), Length(max=20)])
+    quantity_delivered = StringField(_l("Delivered"), filters=[normalize_digits], validators=[Optional(), Length(max=20)])
+    quantity_accepted = StringField(_l("Accepted"), filters=[normalize_digits], validators=[Optional(), Length(max=20)])
+    quantity_rejected = StringField(_l("Rejected"), filters=[normalize_digits], validators=[Optional(), Length(max=20)])
     rejection_reason = StringField(_l("Reason for rejection"), validators=[Optional(), Length(max=255)])
     harvest_date = DateField(_l("Harvest date"), validators=[Optional()])
     best_before = DateField(_l("Best before"), validators=[Optional()])
@@ -46,7 +49,7 @@ class PackagingInputForm(Form):
     """A bulk lot consumed (packed content plus waste)."""
 
     lot_id = SelectField(_l("Input lot"), coerce=_coerce_id, validate_choice=False)
-    quantity = StringField(_l("Quantity consumed"), validators=[Optional(), Length(max=20)])
+    quantity = StringField(_l("Quantity consumed"), filters=[normalize_digits], validators=[Optional(), Length(max=20)])
 
 
 class PackagingForm(FlaskForm):
@@ -56,8 +59,8 @@ class PackagingForm(FlaskForm):
     inputs = FieldList(FormField(PackagingInputForm), min_entries=3, max_entries=20)
     output_product_id = SelectField(_l("Packaged product"), coerce=_coerce_id,
                                     validators=[DataRequired()])
-    output_units = IntegerField(_l("Units packed"), validators=[DataRequired(), NumberRange(1, 10_000_000)])
-    waste_quantity = StringField(_l("Waste (part of the quantities consumed)"),
+    output_units = LocalIntegerField(_l("Units packed"), validators=[DataRequired(), NumberRange(1, 10_000_000)])
+    waste_quantity = StringField(_l("Waste (part of the quantities consumed)"), filters=[normalize_digits],
                                  validators=[Optional(), Length(max=20)])
     best_before = DateField(_l("Best before"), validators=[Optional()],
                             description=_l("Empty: the earliest input's, or sooner by the product's shelf life."))
@@ -70,8 +73,8 @@ class LabelForm(FlaskForm):
     class Meta:
         csrf = False
 
-    copies = IntegerField(_l("Copies"), validators=[DataRequired(), NumberRange(1, 5000)])
+    copies = LocalIntegerField(_l("Copies"), validators=[DataRequired(), NumberRange(1, 5000)])
     layout = SelectField(_l("Layout"), choices=list(LAYOUT_LABELS.items()))
-    start = IntegerField(_l("First free position on the sheet"), default=1,
+    start = LocalIntegerField(_l("First free position on the sheet"), default=1,
                          validators=[Optional(), NumberRange(1, 24)])
     price = BooleanField(_l("Print the retail price"))
