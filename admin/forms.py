@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from models.catalogue import CATEGORIES, KINDS, UOMS
 from models.cooperatives import PROVINCES
@@ -32,6 +33,14 @@ class LocalDecimalField(ParsedFirst, DecimalField):
     "1 234,50" (spaces between thousands) are 12.5 and 1234.50. Ambiguous input ("1.234,5",
     "1,2,3") and non-numbers such as NaN or Infinity are refused with a message; the API, which
     machines call, takes only "12.5"."""
+
+    # A text field with a decimal keypad: a browser's number field drops a typed comma and
+    # refuses Arabic-Indic digits before the server sees them (FIELD-NOTES).
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "decimal", "autocomplete": "off", **(render_kw or {})},
+                         **kwargs)
 
     def process_formdata(self, valuelist):
         """Normalise the typed text, then let DecimalField parse it."""

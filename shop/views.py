@@ -120,7 +120,7 @@ def pos_messages():
         "more_than_stock": _("Only %(n)s left of this lot here."),
         "quantity": _("Quantity"), "discount": _("Discount (MAD)"), "total": _("Total"),
         "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
-        "results": _("%(n)s products found: arrow keys to choose, Enter to add."),
+        "results": _("Products found: %(n)s. Arrow keys to choose, Enter to add."),
         "bad_number": _("Type a number, for example 12.5"),
     }
 
