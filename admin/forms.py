@@ -23,9 +23,20 @@ class ParsedFirst:
 class LocalIntegerField(ParsedFirst, IntegerField):
     """IntegerField with a single, clear message for text that is not a whole number."""
 
+    widget = TextInput()  # a number field would refuse Arabic-Indic digits before the server sees them
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "numeric", "autocomplete": "off", **(render_kw or {})},
+                         **kwargs)
+
     def process_formdata(self, valuelist):
-        """Arabic-Indic digits read as Latin ones, then IntegerField's parsing."""
-        super().process_formdata([normalize_digits(v) for v in valuelist])
+        """Arabic-Indic digits read as Latin ones, then IntegerField's parsing; nothing typed
+        is no value (Optional/InputRequired say the rest)."""
+        valuelist = [normalize_digits(v) for v in valuelist]
+        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 class LocalDecimalField(ParsedFirst, DecimalField):
@@ -46,6 +57,9 @@ class LocalDecimalField(ParsedFirst, DecimalField):
         """Normalise the typed text, then let DecimalField parse it."""
         if valuelist and isinstance(valuelist[0], str):
             raw = normalize_digits(valuelist[0].strip())
+            if raw == "":  # nothing typed: no value (Optional/InputRequired say the rest),
+                self.data = None  # not "not a decimal" on every blank row of a form
+                return
             for space in (" ", "\u00a0", "\u202f"):  # French thousands separators
                 raw = raw.replace(space, "")
             if raw.count(",") == 1 and "." not in raw:

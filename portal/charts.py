@@ -24,18 +24,18 @@ def sales_chart_svg(title, months, series, no_data_text, phone=False):
     pygal's default config links tooltips JavaScript from a CDN: `js=[]` removes it, and
     the chart stays a plain picture that prints and works offline. `phone=True` draws it for a
     360 px wide screen (narrower canvas, same type size, one legend column, every other month
-    labelled) so its labels stay 12 px or more there; the page shows one or the other. The
+    labelled, none cut) so its labels stay 12 px or more there; the page shows one or the other. The
     picture is named (role="img", its title); the figures are also given as a table beside it
     (portal/dashboard.html).
     """
-    size = dict(width=360, height=440, legend_at_bottom_columns=1, x_labels_major_every=2,
+    size = dict(width=360, height=440, legend_at_bottom_columns=1, x_labels_major_every=3,
                 show_minor_x_labels=False, truncate_legend=36) if phone else \
         dict(width=640, height=400, legend_at_bottom_columns=3, show_minor_x_labels=True, truncate_legend=40)
     chart = pygal.StackedBar(
         style=PHONE_STYLE if phone else STYLE, js=[], disable_xml_declaration=True,
-        legend_at_bottom=True, x_label_rotation=0, print_values=False,
+        legend_at_bottom=True, x_label_rotation=0, print_values=False, truncate_label=-1,
         no_data_text=no_data_text, explicit_size=False, margin=12,
-        value_formatter=lambda v: f"{v:,.2f}".replace(",", " "), **size,
+        value_formatter=lambda v: f"{v:,.0f}".replace(",", " "), **size,  # exact figures: the table
     )
     chart.title = title
     chart.x_labels = [f"{m[5:]}/{m[2:4]}" for m in months]  # "03/25": short on phones

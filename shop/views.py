@@ -118,7 +118,7 @@ def pos_messages():
         "confirm_new": _("Start a new sale and drop this cart?"),
         "receipt": _("Print receipt"), "new_sale": _("New sale"),
         "more_than_stock": _("Only %(n)s left of this lot here."),
-        "quantity": _("Quantity"), "discount": _("Discount (MAD)"), "total": _("Total"),
+        "quantity": _("Quantity"), "discount": _("Discount (MAD)"), "total": _("Total"), "price": _("Price"),
         "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
         "results": _("Products found: %(n)s. Arrow keys to choose, Enter to add."),
         "bad_number": _("Type a number, for example 12.5"),

@@ -135,9 +135,40 @@
     }
     return M.table || "";
   }
+  /* On a phone, a table wider than the screen is stacked: each row a block, each cell with its
+     column's name (data-label, shown by palette.css); ARIA roles keep it a table for screen
+     readers, as display:block would not. Tables that fit keep their columns. */
+  var PHONE = 576;
+  function stackTable(table, on) {
+    if (!table.tHead) { return false; }
+    if (!on) { table.classList.remove("table-stack"); return false; }
+    var head = table.tHead.rows[table.tHead.rows.length - 1], names = [];
+    Array.prototype.forEach.call(head.cells, function (th) {
+      for (var k = 0; k < (th.colSpan || 1); k++) { names.push(text(th)); }
+    });
+    table.setAttribute("role", "table");
+    each("thead, tbody, tfoot", function (g) { g.setAttribute("role", "rowgroup"); }, table);
+    each("tr", function (tr) {
+      tr.setAttribute("role", "row");
+      var at = 0;
+      Array.prototype.forEach.call(tr.cells, function (c) {
+        var inHead = tr.parentElement.tagName === "THEAD";
+        c.setAttribute("role", inHead ? "columnheader" : (c.tagName === "TH" ? "rowheader" : "cell"));
+        if (!inHead && names[at] && !c.dataset.label) { c.dataset.label = names[at]; }
+        at += c.colSpan || 1;
+      });
+    }, table);
+    table.classList.add("table-stack");
+    return true;
+  }
   function scrollRegions() {
     each(".table-responsive, .scroll-region", function (wrap) {
+      var table = wrap.querySelector(":scope > table");
+      if (table) { stackTable(table, false); }
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && table && window.innerWidth < PHONE && !table.closest("#pos") && stackTable(table, true)) {
+        scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      }
       if (scrolls) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");

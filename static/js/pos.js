@@ -136,8 +136,11 @@
         if (isNaN(milli(v)) || milli(v) <= 0) { say(MSG.bad_number, "danger"); render(); focusField("quantity", i); return; }
         line.quantity = latinDigits(v).trim(); changed(); say(MSG.quantity_ok + ": " + line.name, "success");
       }));
+      q.dataset.label = MSG.quantity;  // shown above the field when the cart is stacked (phone)
       tr.appendChild(q);
-      tr.appendChild(cell("td", "num", money(cents(line.unit_price))));
+      var price = cell("td", "num", money(cents(line.unit_price)));
+      price.dataset.label = MSG.price;
+      tr.appendChild(price);
       var d = cell("td");
       var dInput = input(line.discount || "", MSG.discount + " – " + line.name, "discount", i, function (v) {
         line.discount = latinDigits(v).trim(); changed();
@@ -156,7 +159,10 @@
         d.appendChild(err);
       }
       tr.appendChild(d);
-      tr.appendChild(cell("td", "num fw-semibold", money(lineGross(line) - (cents(line.discount) || 0))));
+      d.dataset.label = MSG.discount;
+      var lineTotal = cell("td", "num fw-semibold", money(lineGross(line) - (cents(line.discount) || 0)));
+      lineTotal.dataset.label = MSG.total;
+      tr.appendChild(lineTotal);
       var rm = cell("td", "text-end");
       var btn = cell("button", "btn btn-sm btn-outline-danger", "×");
       btn.type = "button";
