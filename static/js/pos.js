@@ -86,8 +86,8 @@
     message.textContent = text;
     message.className = "alert py-2 alert-" + (kind || "info");
     var urgent = kind === "danger" || kind === "warning";
-    announce(urgent ? liveAlert : liveStatus,
-             urgent ? text : text + " · " + MSG.total + " " + money(totals().total) + " " + MSG.mad);
+    announce(urgent ? liveAlert : liveStatus, urgent || !cart.lines.length ? text :
+             text + " · " + MSG.total + " " + money(totals().total) + " " + MSG.mad);
   }
   function hush() { message.className = "alert d-none py-2"; }
   var changeTimer = null;
