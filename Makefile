@@ -63,14 +63,25 @@ test: install-test i18n
 
 ## Browser tests: the app under gunicorn on a free port, Debian's chromium driven by Playwright
 ## (no browser download). A failing test leaves a screenshot in tests/e2e/screenshots/.
-e2e: $(VENV)/.e2e-installed i18n
+## axe-core (accessibility rules) from the npm registry, for the tests only: injected into the
+## pages by tests/e2e/a11y.py, never served by the app; tests/e2e/node_modules is not in git.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq npm; }
+	npm install --prefix tests/e2e --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4
+
+## E2E_WORKERS: pytest-xdist workers (each runs its own gunicorn and database); 0 runs in one process.
+E2E_WORKERS ?= auto
+e2e: $(VENV)/.e2e-installed i18n $(AXE)
 	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
 	  echo "== installing Debian's chromium"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
 	fi
 	rm -rf tests/e2e/screenshots
-	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m e2e tests/e2e
+	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m e2e \
+	  -n $(E2E_WORKERS) --dist loadgroup tests/e2e
 
 ## Benchmarks: a year of generated data (made when missing) on SQLite, and on PostgreSQL when
 ## BENCH_DATABASE_URL (or the local postgres@127.0.0.1/tadamon_bench) answers; prints the figures.

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     """Username and password, with CSRF."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
+                           render_kw={"autofocus": True, "autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(_l("Sign in"))

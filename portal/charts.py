@@ -1,6 +1,8 @@
 """The sales chart of the portal: pygal SVG rendered on the server, no script, no CDN."""
 import re
 
+from html import escape
+
 import pygal
 from pygal.style import Style
 
@@ -12,24 +14,34 @@ STYLE = Style(
     font_family="DejaVu Sans, Arial, sans-serif", label_font_size=14, major_label_font_size=14, legend_font_size=14,
     title_font_size=16, value_font_size=12,
 )
+PHONE_STYLE = Style(**{**STYLE.__dict__, "label_font_size": 13, "major_label_font_size": 13,
+                       "legend_font_size": 13, "title_font_size": 14})
 
 
-def sales_chart_svg(title, months, series, no_data_text):
+def sales_chart_svg(title, months, series, no_data_text, phone=False):
     """A stacked bar chart of gross sales by month (x) and outlet (stacks), as SVG text.
 
     pygal's default config links tooltips JavaScript from a CDN: `js=[]` removes it, and
-    the chart stays a plain picture that prints and works offline.
+    the chart stays a plain picture that prints and works offline. `phone=True` draws it for a
+    360 px wide screen (narrower canvas, same type size, one legend column, every other month
+    labelled, none cut) so its labels stay 12 px or more there; the page shows one or the other. The
+    picture is named (role="img", its title); the figures are also given as a table beside it
+    (portal/dashboard.html).
     """
+    size = dict(width=360, height=440, legend_at_bottom_columns=1, x_labels_major_every=3,
+                show_minor_x_labels=False, truncate_legend=36) if phone else \
+        dict(width=640, height=400, legend_at_bottom_columns=3, show_minor_x_labels=True, truncate_legend=40)
     chart = pygal.StackedBar(
-        style=STYLE, js=[], disable_xml_declaration=True, width=640, height=400,
-        legend_at_bottom=True, legend_at_bottom_columns=3, x_label_rotation=0,
-        show_minor_x_labels=True, truncate_legend=40, print_values=False,
+        style=PHONE_STYLE if phone else STYLE, js=[], disable_xml_declaration=True,
+        legend_at_bottom=True, x_label_rotation=0, print_values=False, truncate_label=-1,
         no_data_text=no_data_text, explicit_size=False, margin=12,
-        value_formatter=lambda v: f"{v:,.2f}".replace(",", " "),
+        value_formatter=lambda v: f"{v:,.0f}".replace(",", " "), **size,  # exact figures: the table
     )
     chart.title = title
     chart.x_labels = [f"{m[5:]}/{m[2:4]}" for m in months]  # "03/25": short on phones
     for name, values in series.items():
         chart.add(name, [float(v) for v in values])  # pygal draws floats; figures stay Decimal elsewhere
     # pygal still inlines its config for the tooltip script: dead weight without the script.
-    return re.sub(r"<script.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
+    svg = re.sub(r"<script.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
+    label = escape(title)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', 1)

@@ -1,8 +1,10 @@
 """The cooperative's pages (also open to admins, for any cooperative): home, stock by outlet,
 receptions, sales, statement, payouts, a lot. A cooperative user opening another
 cooperative's page gets 404, as if it did not exist."""
+from datetime import date
+
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -52,8 +54,12 @@ def dashboard(coop_id):
     months, series = queries.sales_by_month_and_outlet(coop.id, today=today())
     chart = sales_chart_svg(_("Sales by month and outlet (MAD, gross)"), months, series,
                             _("No sales yet"))
+    chart_phone = sales_chart_svg(_("Sales by month and outlet (MAD, gross)"), months, series,
+                                  _("No sales yet"), phone=True)
     recent = db.session.execute(queries.sales_query(coop.id).limit(5)).all()
     return render_template("portal/dashboard.html", figures=figures, totals=totals, chart=chart,
+                           chart_phone=chart_phone, chart_series=series,
+                           chart_months=[format_date(date(int(m[:4]), int(m[5:7]), 1), "LLLL y") for m in months],
                            recent=recent, **_common(coop, "dashboard"))
 
 

@@ -25,6 +25,7 @@ from shop import bp
 from shop.forms import CloseTillForm, OpenTillForm, RefundForm
 from web.labels import PAYMENT_METHOD_LABELS as METHOD_LABELS
 from shop.receipt_data import local_time, receipt_data, z_context
+from web.digits import normalize_digits
 
 
 def my_shops():
@@ -114,6 +115,10 @@ def pos_messages():
         "confirm_new": _("Start a new sale and drop this cart?"),
         "receipt": _("Print receipt"), "new_sale": _("New sale"),
         "more_than_stock": _("Only %(n)s left of this lot here."),
+        "quantity": _("Quantity"), "discount": _("Discount (MAD)"), "total": _("Total"), "price": _("Price"),
+        "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
+        "results": _("Products found: %(n)s. Arrow keys to choose, Enter to add."),
+        "bad_number": _("Type a number, for example 12.5"),
     }
 
 
@@ -217,7 +222,7 @@ def _refund_lines(lines):
     """The qty-<id> / restock-<id> inputs of the refund form, as refund requests."""
     wanted = []
     for line in lines:
-        raw = (request.form.get(f"qty-{line['id']}") or "").strip().replace(",", ".")
+        raw = normalize_digits(request.form.get(f"qty-{line['id']}") or "").strip().replace(",", ".")
         if not raw:
             continue
         try:

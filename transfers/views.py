@@ -18,6 +18,8 @@ from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_hand
                        visible_request, visible_transfer)
 from transfers.forms import RequestForm, TransferForm, pad_rows
 from transfers.queries import incoming, on_hand, real_locations, shops
+from web.digits import normalize_digits
+
 
 @bp.app_context_processor
 def state_labels():
@@ -219,7 +221,7 @@ def receive(transfer_id):
     """Record what arrived, line by line (inputs received-<lot id> and reason-<lot id>)."""
     transfer = visible_transfer(transfer_id)
     lines = [{"lot_id": line.lot_id,
-              "quantity_received": request.form.get(f"received-{line.lot_id}", "").strip()
+              "quantity_received": normalize_digits(request.form.get(f"received-{line.lot_id}", "")).strip()
               .replace(",", "."),
               "reason": request.form.get(f"reason-{line.lot_id}", "")} for line in transfer.lines]
     return _act(transfer_id, lambda t: transfers_posting.receive_transfer(

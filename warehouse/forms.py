@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, Form, FormField, IntegerField,
                      SelectField, StringField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from web.forms import AmountField, LineRows
+from web.forms import AmountField, LineRows, LocalIntegerField
 
 LAYOUT_LABELS = {
     "a4-3x8": _l("A4 sheet, 3 × 8 labels (70 × 37 mm)"),
@@ -74,8 +74,8 @@ class LabelForm(FlaskForm):
     class Meta:
         csrf = False
 
-    copies = IntegerField(_l("Copies"), validators=[DataRequired(), NumberRange(1, 5000)])
+    copies = LocalIntegerField(_l("Copies"), validators=[DataRequired(), NumberRange(1, 5000)])
     layout = SelectField(_l("Layout"), choices=list(LAYOUT_LABELS.items()))
-    start = IntegerField(_l("First free position on the sheet"), default=1,
+    start = LocalIntegerField(_l("First free position on the sheet"), default=1,
                          validators=[Optional(), NumberRange(1, 24)])
     price = BooleanField(_l("Print the retail price"))

@@ -5,8 +5,13 @@ import re
 import marshmallow as ma
 from marshmallow import validate as v
 
+from web.digits import DIGIT_CLASS, normalize_digits
+
 
 DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
+# What a client may send: the same, in Arabic-Indic or Eastern Arabic digits as well, with the
+# Arabic decimal separator; read through web.digits.normalize_digits (one rule with the forms).
+DECIMAL_PATTERN_TYPED = rf"^-?[{DIGIT_CLASS}]{{1,12}}([.\u066b][{DIGIT_CLASS}]{{1,4}})?$"
 
 
 class DecimalString(ma.fields.Decimal):
@@ -28,6 +33,7 @@ class DecimalString(ma.fields.Decimal):
         """A string like "12.50" only; then marshmallow's own checks (places, range)."""
         if not isinstance(value, str):
             raise self.make_error("not_string")
+        value = normalize_digits(value)  # "١٢٫٥" is "12.5", as in the forms
         if not re.fullmatch(DECIMAL_PATTERN, value):
             raise self.make_error("pattern")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -38,7 +44,7 @@ def decimal_string_openapi(self, field, ret, **kwargs):
     if isinstance(field, DecimalString):
         for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             ret.pop(key, None)
-        ret.update({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
+        ret.update({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN_TYPED})
     return {}
 
 

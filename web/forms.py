@@ -16,6 +16,7 @@ from wtforms import DecimalField, FieldList, IntegerField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
+from web.digits import normalize_digits
 from web.locale import AmountError, clean_text, parse_amount
 
 
@@ -193,7 +194,22 @@ class ParsedFirst:
 
 
 class LocalIntegerField(ParsedFirst, IntegerField):
-    """IntegerField with a single, clear message for text that is not a whole number."""
+    """A whole number as typed, Arabic-Indic digits included, with one clear message for text
+    that is not one; nothing typed is no value (Optional/InputRequired say the rest)."""
+
+    widget = TextInput()  # a number field would refuse Arabic-Indic digits before the server sees them
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "numeric", "autocomplete": "off", **(render_kw or {})},
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        """Arabic-Indic digits read as Latin ones, then IntegerField's parsing."""
+        valuelist = [normalize_digits(v) for v in valuelist]
+        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 class EmailAddress:

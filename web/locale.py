@@ -23,6 +23,7 @@ from babel.numbers import format_percent as _babel_percent
 from babel.numbers import parse_decimal as _babel_parse
 from flask_babel import gettext as _
 
+from web.digits import normalize_digits
 from models.clock import (local_day, local_midnight_utc, now_local, platform_tz,  # noqa: F401
                           to_local, today)
 
@@ -35,7 +36,6 @@ SPACES = (" ", "\u00a0", "\u202f", "\u2007", "\u2009", "\u066c", "'")
 # Direction marks and isolates a phone or a copy-paste adds around what is typed.
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
                                        "\u2066\u2067\u2068\u2069\ufeff\u200b"))
-DIGITS = {ord(c): str(i % 10) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹")}
 SIGNS = {ord("\u2212"): "-", ord("\u066b"): ",", ord("\u060c"): ","}
 
 
@@ -81,7 +81,7 @@ def parse_amount(text, lang=None, *, places=None):
         return None
     if isinstance(text, Decimal):
         return text
-    raw = clean_text(str(text)).translate(DIGITS).translate(SIGNS).strip()
+    raw = normalize_digits(clean_text(str(text))).translate(SIGNS).strip()
     if not raw:
         return None
     if any(space in raw for space in SPACES):

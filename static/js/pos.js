@@ -23,6 +23,8 @@
   var scan = document.getElementById("scan");
   var cartBody = document.getElementById("cart");
   var message = document.getElementById("pos-message");
+  var liveStatus = document.getElementById("pos-status");   // polite: totals, additions, change
+  var liveAlert = document.getElementById("pos-alert");     // assertive: errors and warnings
   var results = document.getElementById("search-results");
   var payInputs = Array.prototype.slice.call(document.querySelectorAll(".pay"));
   var posting = false;
@@ -44,8 +46,16 @@
   function save() { localStorage.setItem(storageKey, JSON.stringify(cart)); }
 
   /* ---- numbers -------------------------------------------------------------------- */
+  /* An Arabic phone or keyboard types Arabic-Indic (٠-٩) or Eastern Arabic (۰-۹) digits and
+     the Arabic decimal separator (٫): read them as 0-9 and a decimal point. */
+  function latinDigits(text) {
+    return String(text == null ? "" : text)
+      .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); })
+      .replace(/[\u06F0-\u06F9]/g, function (d) { return String(d.charCodeAt(0) - 0x06F0); })
+      .replace(/\u066B/g, ".").replace(/[\u066C\u202F\u00A0]/g, " ");
+  }
   function parseDec(text) {
-    var t = String(text == null ? "" : text).trim().replace(/\s/g, "").replace(",", ".");
+    var t = latinDigits(text).trim().replace(/\s/g, "").replace(",", ".");
     if (t === "") { return 0; }
     return /^\d+(\.\d*)?$/.test(t) ? parseFloat(t) : NaN;
   }
@@ -62,11 +72,32 @@
   }
 
   /* ---- messages ------------------------------------------------------------------- */
+  /* The visible box shows the last message; screen readers hear it from one of two live
+     regions: errors and warnings at once (assertive), the rest when the reader is idle. */
+  var announceTimer = null;
+  function announce(region, text) {
+    clearTimeout(announceTimer);
+    liveStatus.textContent = "";
+    liveAlert.textContent = "";
+    // Emptied, then filled a moment later: the same text twice is announced twice.
+    announceTimer = setTimeout(function () { region.textContent = text; }, 50);
+  }
   function say(text, kind) {
     message.textContent = text;
     message.className = "alert py-2 alert-" + (kind || "info");
+    var urgent = kind === "danger" || kind === "warning";
+    announce(urgent ? liveAlert : liveStatus, urgent || !cart.lines.length ? text :
+             text + " · " + MSG.total + " " + money(totals().total) + " " + MSG.mad);
   }
   function hush() { message.className = "alert d-none py-2"; }
+  var changeTimer = null;
+  function announceChange() {  // once the cashier stops typing the amount handed over
+    clearTimeout(changeTimer);
+    changeTimer = setTimeout(function () {
+      announce(liveStatus, MSG.total + " " + document.getElementById("total").textContent + " · " +
+               MSG.change + " " + document.getElementById("change").textContent + " " + MSG.mad);
+    }, 700);
+  }
 
   /* ---- rendering ------------------------------------------------------------------ */
   function cell(tag, cls, text) {
@@ -75,17 +106,23 @@
     if (text != null) { el.textContent = text; }
     return el;
   }
-  function input(value, label, onChange) {
+  function input(value, label, field, index, onChange) {
     var el = document.createElement("input");
     el.className = "form-control form-control-sm";
     el.inputMode = "decimal";
+    el.autocomplete = "off";
     el.value = value;
+    el.id = field + "-" + index;
+    el.dataset.field = field;
     el.setAttribute("aria-label", label);
-    el.addEventListener("change", function () { onChange(el.value); });
+    // After the focus has moved (Tab to the next field): render() then puts it back there.
+    el.addEventListener("change", function () { setTimeout(function () { onChange(el.value); }, 0); });
     el.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); scan.focus(); } });
     return el;
   }
   function render(flashIndex) {
+    var active = document.activeElement;
+    var keep = active && cartBody.contains(active) ? active.id : null;
     cartBody.innerHTML = "";
     cart.lines.forEach(function (line, i) {
       var tr = document.createElement("tr");
@@ -95,22 +132,37 @@
       name.appendChild(cell("div", "small text-muted", MSG.lot + " " + line.lot_code));
       tr.appendChild(name);
       var q = cell("td");
-      q.appendChild(input(line.quantity, "qty", function (v) {
-        if (isNaN(milli(v)) || milli(v) <= 0) { say(MSG.empty, "warning"); render(); return; }
-        line.quantity = v; changed();
+      q.appendChild(input(line.quantity, MSG.quantity + " – " + line.name, "quantity", i, function (v) {
+        if (isNaN(milli(v)) || milli(v) <= 0) { say(MSG.bad_number, "danger"); render(); focusField("quantity", i); return; }
+        line.quantity = latinDigits(v).trim(); changed(); say(MSG.quantity_ok + ": " + line.name, "success");
       }));
+      q.dataset.label = MSG.quantity;  // shown above the field when the cart is stacked (phone)
       tr.appendChild(q);
-      tr.appendChild(cell("td", "num", money(cents(line.unit_price))));
+      var price = cell("td", "num", money(cents(line.unit_price)));
+      price.dataset.label = MSG.price;
+      tr.appendChild(price);
       var d = cell("td");
-      var dInput = input(line.discount || "", "discount", function (v) { line.discount = v; changed(); });
-      var dc = cents(line.discount);
-      if (isNaN(dc) || dc > discountLimit(line)) {
-        dInput.classList.add("is-invalid");
-        dInput.title = MSG.discount_max + " (" + money(discountLimit(line)) + ")";
-      }
+      var dInput = input(line.discount || "", MSG.discount + " – " + line.name, "discount", i, function (v) {
+        line.discount = latinDigits(v).trim(); changed();
+        var problem = discountProblem(line);
+        if (problem) { say(problem, "danger"); focusField("discount", i); }
+        else { say(MSG.discount_ok + ": " + line.name, "success"); }
+      });
       d.appendChild(dInput);
+      var problem = discountProblem(line);
+      if (problem) {
+        dInput.classList.add("is-invalid");
+        dInput.setAttribute("aria-invalid", "true");
+        dInput.setAttribute("aria-describedby", "discount-error-" + i);
+        var err = cell("div", "invalid-feedback d-block", problem);
+        err.id = "discount-error-" + i;
+        d.appendChild(err);
+      }
       tr.appendChild(d);
-      tr.appendChild(cell("td", "num fw-semibold", money(lineGross(line) - (cents(line.discount) || 0))));
+      d.dataset.label = MSG.discount;
+      var lineTotal = cell("td", "num fw-semibold", money(lineGross(line) - (cents(line.discount) || 0)));
+      lineTotal.dataset.label = MSG.total;
+      tr.appendChild(lineTotal);
       var rm = cell("td", "text-end");
       var btn = cell("button", "btn btn-sm btn-outline-danger", "×");
       btn.type = "button";
@@ -127,6 +179,7 @@
       empty.appendChild(td);
       cartBody.appendChild(empty);
     }
+    if (keep && document.getElementById(keep)) { document.getElementById(keep).focus(); }
     var t = totals();
     document.getElementById("total").textContent = money(t.total);
     document.getElementById("discount-total").textContent = t.discount ? "−" + money(t.discount) : "";
@@ -135,6 +188,16 @@
     document.getElementById("change").textContent = money(Math.max(0, paid - t.total));
   }
   function changed() { save(); render(); }
+  function discountProblem(line) {
+    var dc = cents(line.discount);
+    if (isNaN(dc)) { return MSG.bad_number; }
+    if (dc > discountLimit(line)) { return MSG.discount_max + " (" + money(discountLimit(line)) + " " + MSG.mad + ")"; }
+    return null;
+  }
+  function focusField(field, i) {
+    var el = document.getElementById(field + "-" + i);
+    if (el) { el.focus(); el.select(); }
+  }
 
   /* ---- cart operations ------------------------------------------------------------ */
   function addItem(item) {
@@ -209,11 +272,17 @@
         b.addEventListener("click", function () { results.innerHTML = ""; addItem(item); scan.focus(); });
         results.appendChild(b);
       });
+      results.setAttribute("aria-label", MSG.results.replace("%(n)s", items.length));
+      announce(liveStatus, MSG.results.replace("%(n)s", items.length));
       results.firstChild.focus();
     }).catch(function () { say(MSG.offline, "danger"); });
   }
   function pay() {
     if (posting || !cart.lines.length) { return; }
+    for (var k = 0; k < cart.lines.length; k++) {
+      var problem = discountProblem(cart.lines[k]);
+      if (problem) { say(problem, "danger"); focusField("discount", k); return; }
+    }
     var t = totals();
     var payments = [];
     payInputs.forEach(function (el) {
@@ -227,7 +296,7 @@
     var body = {
       location_id: parseInt(locationId, 10), client_ref: cart.clientRef,
       lines: cart.lines.map(function (l) {
-        return { lot_id: l.lot_id, quantity: String(l.quantity).replace(",", "."),
+        return { lot_id: l.lot_id, quantity: latinDigits(l.quantity).trim().replace(",", "."),
           discount: ((cents(l.discount) || 0) / 100).toFixed(2) };
       }),
       payments: payments
@@ -254,16 +323,30 @@
   scan.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") {
       ev.preventDefault();
-      var code = scan.value.trim();
+      var code = latinDigits(scan.value).trim();
       scan.value = "";
       if (code) { lookup(code); }
+    } else if (ev.key === "ArrowDown" && results.firstChild) {
+      ev.preventDefault();
+      results.firstChild.focus();
     } else if (ev.key === "Delete" && scan.value === "") {
       ev.preventDefault();
       removeLine(cart.lines.length - 1);
     }
   });
+  /* Arrow keys move through the search results (Home and End to the ends); Enter adds. */
+  results.addEventListener("keydown", function (ev) {
+    var items = Array.prototype.slice.call(results.children);
+    var at = items.indexOf(document.activeElement);
+    if (at < 0) { return; }
+    var next = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 }[ev.key];
+    if (next === undefined) { return; }
+    ev.preventDefault();
+    if (next < 0) { scan.focus(); return; }
+    items[Math.min(next, items.length - 1)].focus();
+  });
   payInputs.forEach(function (el) {
-    el.addEventListener("input", function () { cart.payments[el.dataset.method] = el.value; save(); render(); });
+    el.addEventListener("input", function () { cart.payments[el.dataset.method] = el.value; save(); render(); announceChange(); });
     el.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); pay(); } });
   });
   document.getElementById("pay-button").addEventListener("click", pay);

@@ -46,6 +46,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            # Under pytest-xdist (`make e2e`, --dist loadgroup) a module's tests stay together in
+            # one worker, in order, on that worker's own server; the accessibility crawls (one
+            # per role and language) spread over the workers.
+            if not Path(str(item.fspath)).name.startswith("test_a11y"):
+                item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).name))
 
 
 @pytest.hookimpl(hookwrapper=True)

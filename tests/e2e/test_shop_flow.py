@@ -84,7 +84,7 @@ def test_cashier_sells_refunds_and_closes_the_till(page, live_server, tmp_path):
     scan(page, second["lot_code"])
     scan(page, first["lot_code"])
     assert page.locator("#cart tr").count() == 2
-    assert [page.input_value(f"#cart tr:nth-child({n}) input[aria-label=qty]") for n in (1, 2)] == ["2", "1"]
+    assert [page.input_value(f"#cart tr:nth-child({n}) input[data-field=quantity]") for n in (1, 2)] == ["2", "1"]
     assert amount(page.inner_text("#total")) == total
 
     # A wrong barcode: a clear message, nothing added.

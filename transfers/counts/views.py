@@ -18,6 +18,7 @@ from web.scope import (SHOP_ROLES, STAFF, my_locations, only_my_shops, require_s
 from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm, pad_rows
 from transfers.queries import real_locations
 from transfers.views import _locale, lines_from_rows, show_error
+from web.digits import normalize_digits
 
 
 def _count_locations():
@@ -56,7 +57,7 @@ def _posted_lines(count):
         raw = request.form.get(f"counted-{line.lot_id}")
         if raw is None:
             continue
-        lines.append({"lot_id": line.lot_id, "counted": raw.strip().replace(",", ".") or None,
+        lines.append({"lot_id": line.lot_id, "counted": normalize_digits(raw).strip().replace(",", ".") or None,
                       "note": request.form.get(f"note-{line.lot_id}", "")})
     code = (request.form.get("add_lot_code") or "").strip()
     if code:
@@ -65,7 +66,7 @@ def _posted_lines(count):
             shown = code if len(code) <= 40 else code[:40] + "…"  # a scanner gone mad: keep it short
             flash(_("No lot with code %(code)s.", code=shown), "danger")
         elif lot.id not in {line.lot_id for line in count.lines}:
-            qty = (request.form.get("add_counted") or "").strip().replace(",", ".") or None
+            qty = normalize_digits(request.form.get("add_counted") or "").strip().replace(",", ".") or None
             lines.append({"lot_id": lot.id, "counted": qty, "note": _("Found during the count")})
     return lines
 
