@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from auth import views  # noqa: E402,F401  (routes register on the blueprint)
+from auth import tokens_views, views  # noqa: E402,F401  (routes register on the blueprint)

@@ -64,6 +64,7 @@ def run_fuzzer(app, token):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=fuzz_config(token))
     # Revoking the fuzzer's own token would turn every later case into a 401.
     schema = schema.exclude(path="/api/v1/tokens/current", method="DELETE")
+    schema = schema.exclude(path="/api/v1/tokens/{token_id}", method="DELETE")
     failures, errors, statuses = [], [], {}
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
