@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 import config as config_module
 from extensions import TadamonApi, babel, bootstrap, csrf, db, login_manager, migrate
+from web import failures, inputs, security
 
 
 def create_app(config_class=None):
@@ -31,6 +32,9 @@ def create_app(config_class=None):
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    security.register(app)
+    inputs.register(app)
+    failures.register(app)
     return app
 
 
@@ -120,7 +124,6 @@ def register_extensions(app):
     """Initialise each extension on this app."""
     import models  # noqa: F401  (tables known to Alembic)
     from auth.services import user_for_token
-    from models.users import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
@@ -143,9 +146,9 @@ def register_extensions(app):
         g.pop("_login_user", None)
         g.pop("auth_via", None)
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    from auth.sessions import load_session_user
+
+    login_manager.user_loader(load_session_user)
 
     @login_manager.request_loader
     def load_user_from_token(req):
