@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from models.documents import document_labels, numbered_labeler, register_document_type
 from models.consignment_statements import default_period, platform_timezone
+from web.inputs import content_disposition
 
 
 
@@ -34,7 +35,7 @@ def csv_response(filename, header, rows):
         writer.writerow(["" if v is None else v for v in row])
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype itself.
     return Response(buf.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition("attachment", filename)})
 
 
 STATEMENT_CSV_HEADER = ["entry_id", "kind", "time", "document", "lot", "product", "outlet",

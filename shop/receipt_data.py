@@ -1,5 +1,5 @@
 """What receipts and Z reports show, gathered from the database as plain dicts for
-shop/receipts.py (PDF) and the print-friendly pages."""
+shop/receipts_pdf.py (PDF) and the print-friendly pages."""
 from datetime import timezone
 
 from sqlalchemy import select

@@ -1,6 +1,6 @@
 """80 mm till printouts (sale receipts, Z reports) with reportlab, French and Arabic.
 
-No Flask here: callers pass plain dicts (shop/printouts.py builds them). A printout is a
+No Flask here: callers pass plain dicts (shop/receipt_data.py builds them). A printout is a
 list of rows laid out top to bottom on a page as tall as its content, as thermal printers
 expect. Arabic goes through documents.pdf.ar() (shaped, visual order) in DejaVu Sans.
 """
