@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 export TADAMON_NO_APP :=
 LANGS := fr ar en
 
-.PHONY: run test install install-test i18n extract-messages db seed serve e2e bench clean
+.PHONY: run test install install-test i18n extract-messages db seed serve e2e bench clean deploy-check
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -82,6 +82,16 @@ e2e: $(VENV)/.e2e-installed i18n $(AXE)
 	rm -rf tests/e2e/screenshots
 	env -u TEST_DATABASE_URL TADAMON_NO_APP=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m e2e \
 	  -n $(E2E_WORKERS) --dist loadgroup tests/e2e
+
+## Past one machine: two app instances behind nginx (Debian's, installed when missing) on one
+## PostgreSQL, 16 tills selling through nginx while one instance stops (deploy/deploy_check.py).
+deploy-check: install i18n
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  echo "== installing Debian's nginx"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx; \
+	fi
+	env -u TEST_DATABASE_URL $(PY) deploy/deploy_check.py
 
 ## Benchmarks: a year of generated data (made when missing) on SQLite, and on PostgreSQL when
 ## BENCH_DATABASE_URL (or the local postgres@127.0.0.1/tadamon_bench) answers; prints the figures.

@@ -21,6 +21,7 @@ def register(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(integrity_check)
     app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("create-user")
@@ -115,7 +116,9 @@ def integrity_check():
 @click.option("--output", "-o", type=click.Path(), default=None,
               help="File to write (default instance/backups/tadamon-<time>.*).")
 def backup(output):
-    """Back up the database: SQLite's online backup, or pg_dump for PostgreSQL."""
+    """Back up the database: SQLite's online backup, or pg_dump for PostgreSQL (a consistent
+    snapshot while the app keeps serving; the password travels in PGPASSWORD, never on the
+    command line, where any local user could read it)."""
     engine = db.engine
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = os.path.join(current_app.instance_path, "backups")
@@ -134,6 +137,72 @@ def backup(output):
         if shutil.which("pg_dump") is None:
             raise click.ClickException("pg_dump not found")
         target = output or os.path.join(folder, f"tadamon-{stamp}.dump")
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run(["pg_dump", "--format=custom", "--file", target, url], check=True)
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", target],
+                       check=True, env=pg_environment(engine.url))
     click.echo(f"backup written to {target}")
+
+
+def pg_environment(url):
+    """libpq's environment for `url`: host, port, user, database and password as PG* variables
+    (a process's environment is private to its user; its arguments are not)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    for name, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
+                        ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+        if value is not None:
+            env[name] = str(value)
+    return env
+
+
+def database_is_empty(engine):
+    """True when the database holds no table with a row (a fresh or blank database)."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        for name in inspect(conn).get_table_names():
+            if name == "alembic_version":
+                continue
+            if conn.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first() is not None:
+                return False
+    return True
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(backup_file, force):
+    """Restore a backup made by `flask backup` into this app's database, which must be empty
+    (or --force: everything in it is replaced). Stop the app first; run integrity-check after."""
+    engine = db.engine
+    if not database_is_empty(engine) and not force:
+        raise click.ClickException("the database is not empty: restore refused (use --force to "
+                                   "replace everything in it)")
+    db.session.remove()
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+        if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise click.ClickException(f"{backup_file} is not a sound SQLite database")
+        dest = sqlite3.connect(engine.url.database)
+        with dest:
+            source.backup(dest)
+        dest.close()
+        source.close()
+    else:
+        if shutil.which("pg_restore") is None:
+            raise click.ClickException("pg_restore not found")
+        from sqlalchemy import text
+
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        result = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+                                 "--single-transaction", "--dbname", engine.url.database or "",
+                                 backup_file], env=pg_environment(engine.url),
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise click.ClickException("pg_restore failed: " + result.stderr.strip()[-2000:])
+    engine.dispose()
+    click.echo(f"restored {backup_file}; now run integrity-check")

@@ -44,6 +44,16 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     API_PAGE_SIZE = 50
+    # Sessions end after this long unused, and this long after sign-in whatever happens;
+    # API tokens stop working this many days after they were issued.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_HOURS * 3600
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    # A sale of thousands of lines fits in 1 MB; larger bodies are refused (413) unread.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     # The area packages, in registration order; each has `register(app, api)`.
     AREAS = ("auth", "admin", "warehouse", "transfers", "shop", "portal")
 

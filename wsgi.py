@@ -7,6 +7,7 @@ from flask import Flask
 
 import config as config_module
 from extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from web import failures, inputs, security
 
 
 def create_app(config_class=None):
@@ -22,6 +23,9 @@ def create_app(config_class=None):
     register_areas(app)
     register_errorhandlers(app)
     register_commands(app)
+    security.register(app)
+    inputs.register(app)
+    failures.register(app)
     return app
 
 

@@ -6,7 +6,7 @@ bp = Blueprint("auth", __name__)
 
 def register(app, api):
     """Sign-in pages at the root and the token resources under /api/v1."""
-    from auth import views  # noqa: F401  (routes register on the blueprint)
+    from auth import tokens_views, views  # noqa: F401  (routes register on the blueprint)
     from auth.access import enforce_access
     from auth.api import blp
 
@@ -27,15 +27,13 @@ def register(app, api):
 def register_user_loaders():
     """Who is asking: the session's user, or on /api/ the owner of a bearer token."""
     from auth.services import user_for_token
-    from extensions import db, login_manager
-    from models.users import User
+    from auth.sessions import load_session_user
+    from extensions import login_manager
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_session_user)
 
     @login_manager.request_loader
     def load_user_from_token(req):

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from extensions import db
@@ -62,7 +62,8 @@ def user_for_token(clear_token):
     # token, then user (lazy load), then shops (selectin).
     user = db.session.execute(
         select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(clear_token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == hash_token(clear_token), ApiToken.revoked_at.is_(None),
+               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))
         .options(joinedload(User.shops))
     ).unique().scalar()
     if user is None or not user.active:
@@ -80,3 +81,30 @@ def revoke_token(clear_token):
         return False
     token.revoked_at = utcnow()
     return True
+
+
+def tokens_of(user_id):
+    """A user's API tokens, newest first (live, expired and revoked)."""
+    return db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    ).scalars().all()
+
+
+def token_state(token, now=None):
+    """"live", "expired" or "revoked"."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "live"
+
+
+def revoke_token_id(token_id, actor):
+    """Revoke token `token_id` on behalf of `actor` (its owner, or an admin). Returns the token,
+    or None when there is no such token for this actor (not found and not theirs look alike)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.id and actor.role != "admin"):
+        return None
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token

@@ -3,12 +3,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from auth import bp
 from auth.access import any_user, public
 from auth.forms import LoginForm
 from auth.services import LoginThrottled, authenticate
+from auth.sessions import end_session, start_session
 from extensions import db
 
 HOME_BY_ROLE = {
@@ -58,7 +59,7 @@ def login():
                 form.password.errors.append(_("Wrong username or password."))
                 status = 401
             else:
-                login_user(user)
+                start_session(user)
                 session["lang"] = user.locale
                 target = request.args.get("next", "")
                 if not target or urlsplit(target).netloc or not target.startswith("/"):
@@ -73,7 +74,8 @@ def login():
 @any_user
 def logout():
     """Sign out (POST with CSRF, so no link can sign a user out)."""
-    logout_user()
+    end_session(current_user._get_current_object())
+    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -6,6 +6,7 @@ negative amount (what the balance sums). Paying more than the balance needs an e
 override with a reason. The cooperative's row is locked while the balance is checked, so two
 payouts recorded at once cannot both pass on the same balance.
 """
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -75,6 +76,10 @@ def _clean_amount(amount, errors):
     return money(value)
 
 
+# The platform did not pay anyone before this (a year 0001 is a typo, not history).
+EARLIEST_PAYOUT = date(2000, 1, 1)
+
+
 def record_payout(*, cooperative_id, amount, method, reference=None, paid_on=None,
                   override_reason=None, user_id=None, today=None):
     """Pay `amount` to a cooperative: a Payout and its ledger entry. Returns the Payout.
@@ -99,6 +104,8 @@ def record_payout(*, cooperative_id, amount, method, reference=None, paid_on=Non
     paid_on = paid_on or today
     if paid_on > today:
         errors["paid_on"] = [_("A payout cannot be dated in the future.")]
+    elif paid_on < EARLIEST_PAYOUT:
+        errors["paid_on"] = [_("A payout cannot be dated before %(date)s.", date=EARLIEST_PAYOUT.isoformat())]
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 

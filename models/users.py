@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 
+from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
@@ -29,9 +30,6 @@ class User(db.Model):
     is_authenticated = True
     is_anonymous = False
 
-    def get_id(self):
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
 
     __tablename__ = "users"
 
@@ -44,6 +42,8 @@ class User(db.Model):
     cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Raised by sign-out and password changes: sessions opened under an older one are over.
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     cooperative = db.relationship("Cooperative")
     shops = db.relationship("Location", secondary=user_shops, lazy="selectin")
@@ -62,12 +62,30 @@ class User(db.Model):
         """Flask-Login refuses deactivated users."""
         return self.active
 
+    def get_id(self):
+        """What the session keeps: the id and the session version ("12:3"), so raising the
+        version ends every session opened before (auth.sessions reads it back)."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self, revoke_tokens=True):
+        """End every session of this user (this one included) and, unless told otherwise,
+        revoke their API tokens."""
+        self.session_version = (self.session_version or 0) + 1
+        if revoke_tokens and self.id is not None:
+            db.session.execute(update(ApiToken).where(ApiToken.user_id == self.id,
+                                                         ApiToken.revoked_at.is_(None))
+                               .values(revoked_at=utcnow()))
+
     def set_password(self, password):
-        """Store a salted hash, never the password."""
+        """Store a salted hash, never the password. Changing a password (not setting the
+        first one) ends the user's sessions and revokes their API tokens."""
         from models.settings import setting
 
         method = setting("PASSWORD_HASH_METHOD", "scrypt")
+        changing = bool(self.password_hash)
         self.password_hash = generate_password_hash(password, method=method)
+        if changing:
+            self.end_sessions()
 
     def check_password(self, password):
         """True when the password matches the stored hash."""
@@ -102,14 +120,22 @@ class ApiToken(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_used_at = db.Column(db.DateTime)
     revoked_at = db.Column(db.DateTime)
+    expires_at = db.Column(db.DateTime)
 
     user = db.relationship("User")
 
     @classmethod
-    def issue(cls, user, name=None):
-        """Create a token for `user`; returns (row, clear token). The clear token is shown once."""
+    def issue(cls, user, name=None, lifetime=None):
+        """Create a token for `user`; returns (row, clear token). The clear token is shown once.
+        It expires after `lifetime` (a timedelta; default: the API_TOKEN_DAYS setting)."""
+        from datetime import timedelta
+
+        from models.settings import setting
+
+        if lifetime is None:
+            lifetime = timedelta(days=setting("API_TOKEN_DAYS", 90))
         clear = secrets.token_urlsafe(32)
-        row = cls(user=user, token_hash=hash_token(clear), name=name)
+        row = cls(user=user, token_hash=hash_token(clear), name=name, expires_at=utcnow() + lifetime)
         db.session.add(row)
         return row, clear
 

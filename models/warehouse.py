@@ -2,6 +2,7 @@
 (bulk lots made into labelled units), and the lot codes they give their lots."""
 import re
 import uuid
+from datetime import date
 
 from extensions import db
 from models.cooperatives import utcnow
@@ -211,14 +212,25 @@ def parse_date(value, errors, key):
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        value = str(value)
     try:
-        return date.fromisoformat(str(value))
+        value = date.fromisoformat(str(value))
     except ValueError:
         errors[key] = [_("Not a date (YYYY-MM-DD).")]
         return None
+    if not BUSINESS_DATE_MIN <= value <= BUSINESS_DATE_MAX:
+        errors[key] = [_("Enter a date between %(first)s and %(last)s.",
+                         first=BUSINESS_DATE_MIN.isoformat(), last=BUSINESS_DATE_MAX.isoformat())]
+        return None
+    return value
+
+
+# Harvests, receptions and best-before dates of this century only (a typo's year 0001 or 9999
+# is refused with a message, not stored).
+BUSINESS_DATE_MIN = date(2000, 1, 1)
+BUSINESS_DATE_MAX = date(2099, 12, 31)
 
 
 # The recall walks the genealogy downwards (parent → children): index that direction too

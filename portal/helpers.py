@@ -8,6 +8,7 @@ from models.documents import document_labels, numbered_labeler, register_documen
 from models.consignment_statements import default_period
 from models import clock
 from web.csvfile import csv_text, page_dialect
+from web.inputs import content_disposition
 
 
 
@@ -29,7 +30,7 @@ def csv_response(filename, header, rows):
     text = csv_text(header, rows, page_dialect())  # the app's one CSV writer
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype itself.
     return Response(text, content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition("attachment", filename)})
 
 
 STATEMENT_CSV_HEADER = ["entry_id", "kind", "time", "document", "lot", "product", "outlet",

@@ -15,6 +15,7 @@ from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
 from portal.documents_pdf import local_time
 from web.csvfile import Writer, page_dialect
+from web.inputs import content_disposition
 
 CHUNK = 2000  # lines per piece of the answer
 
@@ -73,4 +74,4 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
         yield out.drain()
 
     return Response(generate(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition("attachment", filename)})

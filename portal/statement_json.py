@@ -82,7 +82,7 @@ def statement_json(cooperative_id, date_from, date_to):
     start, end = period_bounds(date_from, date_to)
     opening = round(balance(cooperative_id, until=start)["balance"] * 100)
     rows = _driver_rows(statement_query(cooperative_id, start, end))
-    # The labels the document registry gives sales and refunds (shop/documents.py), with the
+    # The labels the document registry gives sales and refunds (shop/document_labels.py), with the
     # receipt number joined in the query instead of looked up by tens of thousands of ids.
     receipt, refund_of = _("Receipt %(number)s"), _("Refund on receipt %(number)s")
     lots = _lot_fragments({r[8] for r in rows if r[8] is not None})

@@ -15,6 +15,8 @@ documented ones; invalid data is refused; a 405 carries `Allow`.
 """
 from collections import Counter
 
+import pytest
+
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
@@ -31,15 +33,16 @@ CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conform
 KNOWN_AREA_ISSUES = set()
 
 
-def fuzz_config(token):
-    """Schemathesis settings: the admin token, the checks above, deterministic generation."""
+def fuzz_config(token, max_examples=MAX_EXAMPLES, coverage=True):
+    """Schemathesis settings: the token (none: anonymous calls), the checks above,
+    deterministic generation."""
     return SchemathesisConfig.from_dict({
         "seed": 20260101,
         "suppress-health-check": ["all"],
-        "headers": {"Authorization": f"Bearer {token}"},
-        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True,
+        "headers": {"Authorization": f"Bearer {token}"} if token else {},
+        "generation": {"mode": "all", "max-examples": max_examples, "deterministic": True,
                        "allow-x00": True, "database": "none"},
-        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True},
+        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": coverage},
                    "fuzzing": {"enabled": True}, "stateful": {"enabled": False}},
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
         "workers": 1,
@@ -59,11 +62,13 @@ def describe(recorder, case_id, node):
     return f"[{node.name}] {request} {body!r} -> {status}: {title}. {detail}"
 
 
-def run_fuzzer(app, token):
+def run_fuzzer(app, token, **settings):
     """Run every phase against every operation; return the failures as readable lines."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=fuzz_config(token))
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,
+                                            config=fuzz_config(token, **settings))
     # Revoking the fuzzer's own token would turn every later case into a 401.
     schema = schema.exclude(path="/api/v1/tokens/current", method="DELETE")
+    schema = schema.exclude(path="/api/v1/tokens/{token_id}", method="DELETE")
     failures, errors, statuses = [], [], {}
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
@@ -92,3 +97,24 @@ def test_api_survives_fuzzing(app, auth):
     for (method, label), counts in statuses.items():
         if label.startswith("GET ") and method == "GET" and "{" not in label:
             assert counts[200] > 0, f"{label} never answered 200: {dict(counts)}"
+
+
+# The other roles and anonymous callers: a few examples per operation (no coverage phase), to
+# prove a refused caller gets a documented 401/403/404 and never a 5xx, quickly.
+OTHER_ROLES_EXAMPLES = 2
+
+
+@pytest.mark.parametrize("username", ["caissier", "coop.figuig", None])
+def test_api_survives_fuzzing_as_other_roles_and_anonymous(app, auth, username):
+    """Cashier, cooperative and no token: no 5xx, answers as documented."""
+    token = auth.token(username) if username else None
+    failures, errors, statuses = run_fuzzer(app, token, max_examples=OTHER_ROLES_EXAMPLES,
+                                            coverage=False)
+    assert not errors, "\n".join(errors)
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:60])
+    assert sum(sum(c.values()) for c in statuses.values()) > 50
+    if username is None:
+        # Without a token only the token exchange and the public documents answer otherwise.
+        for (method, label), counts in statuses.items():
+            if "/tokens" not in label:
+                assert set(counts) <= {401, 404, 405, 413, 415, 422, 400}, (label, dict(counts))

@@ -20,6 +20,7 @@ from models import clock
 from warehouse import bp
 from warehouse.forms import LabelForm, PackagingForm, ReceptionForm
 from warehouse.reception_pdf import reception_receipt_pdf
+from web.inputs import content_disposition
 
 
 def _warehouse_choices():
@@ -131,7 +132,7 @@ def reception_receipt(reception_id):
     """The deposit receipt PDF."""
     rec = db.session.get(Reception, reception_id) or abort(404)
     return Response(reception_receipt_pdf(rec), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{rec.number}.pdf"'})
+                    headers={"Content-Disposition": content_disposition("inline", f"{rec.number}.pdf")})
 
 
 @bp.route("/packaging")

@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask_smorest import Api
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
+from web.inputs import content_disposition
 
 STATUS_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -110,7 +111,7 @@ def pdf_response(data, filename, download=False):
 
     disposition = "attachment" if download else "inline"
     return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition(disposition, filename)})
 
 
 def wants_json():

@@ -35,6 +35,12 @@ def _refuse_nul(location, paths):
 class TadamonParser(FlaskParser):
     """FlaskParser refusing missing JSON bodies and NUL characters."""
 
+    def _raw_load_json(self, req):
+        """The body decoded, refused when nested too deep or holding lone surrogates."""
+        from web.inputs import checked_json
+
+        return checked_json(lambda data: super(TadamonParser, self)._raw_load_json(req), None)
+
     def load_json(self, req, schema):
         """The JSON body; 422 when absent, 415 when sent as something other than JSON."""
         data = super().load_json(req, schema)

@@ -14,6 +14,7 @@ from models.stock_traceability import genealogy, movement_history, recall, stock
 from models import clock
 from warehouse import bp
 from warehouse.exports import recall_csv, stock_csv
+from web.inputs import content_disposition
 
 PER_PAGE = 200
 
@@ -32,7 +33,7 @@ def _filters():
 def _csv_response(text, filename):
     """A CSV download."""
     return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition("attachment", filename)})
 
 
 @bp.route("/stock")
