@@ -23,7 +23,7 @@ from models.sales_posting import LineRequest, PaymentRequest, find_sale, mark_pr
 from models.sales_refunds import RefundLineRequest, refund_sale
 from models.sales import Refund
 from shop.schemas import (CashSessionSchema, RefundInSchema, RefundOutSchema, SaleInSchema,
-                          SaleOutSchema, ScanArgsSchema, ScanOutSchema, SearchArgsSchema,
+                          SaleOutSchema, ScanArgsSchema, ChooseLotErrorSchema, ScanOutSchema, SearchArgsSchema,
                           SearchOutSchema, SessionCloseSchema, SessionOpenSchema)
 
 blp = Blueprint("shop_api", __name__, url_prefix="/api/v1",
@@ -51,11 +51,17 @@ def visible_session(session_id):
 @blp.arguments(ScanArgsSchema, location="query")
 @blp.response(200, ScanOutSchema)
 @blp.alt_response(404, description="Unknown code")
-@blp.alt_response(409, description="Expired lot, or nothing left at this shop")
+@blp.alt_response(409, schema=ChooseLotErrorSchema,
+                  description="`choose_lot`: a product-only code (EAN-13, GTIN-14, GS1 without "
+                              "(10)) names several sellable lots here; `error.fields.candidates` "
+                              "lists them first-expiring first, with cooperative and best-before: "
+                              "the till shows a picker and sells the chosen `lot_id`. Also "
+                              "`lot_blocked` (names the recall), `lot_expired`, `out_of_stock`.")
 @roles("cashier", "admin")
 def scan(args, location_id):
-    """What a scanned code sells at this shop: a lot code or GS1-128 sells that lot, a GTIN
-    the shop's first-expiring lot of the product with stock."""
+    """What a scanned code sells at this shop: a lot code or a GS1 string with (10) sells that
+    lot; a product-only code sells the product's one sellable lot here, and never chooses
+    between several (409 `choose_lot` with the candidates)."""
     check_shop(location_id)
     return resolve_code(location_id, args["code"]).__dict__
 
