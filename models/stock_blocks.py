@@ -190,3 +190,21 @@ def unblock_lot(lot_id, reason, *, user_id=None):
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def blocked_on_hand(location_ids):
+    """[(LotBlock, location_id, quantity)] of blocked lots with stock at these locations,
+    for the cashier's home and the stock pages' warnings."""
+    from models.stock import StockBalance
+
+    location_ids = {i for i in location_ids if i is not None}
+    blocks = current_blocks()
+    if not blocks or not location_ids:
+        return []
+    rows = db.session.execute(select(StockBalance.lot_id, StockBalance.location_id,
+                                     StockBalance.quantity)
+                              .where(StockBalance.lot_id.in_(blocks),
+                                     StockBalance.location_id.in_(location_ids),
+                                     StockBalance.quantity > 0)
+                              .order_by(StockBalance.lot_id, StockBalance.location_id)).all()
+    return [(blocks[r.lot_id], r.location_id, r.quantity) for r in rows]

@@ -108,7 +108,16 @@ def pos_messages():
         "confirm_new": _("Start a new sale and drop this cart?"),
         "receipt": _("Print receipt"), "new_sale": _("New sale"),
         "more_than_stock": _("Only %(n)s left of this lot here."),
+        **lot_picker_messages(),
     }
+
+
+def lot_picker_messages():
+    """The strings of static/js/lot_picker.js."""
+    return {"choose_lot": _("Several lots of this product are here: choose the one in hand "
+                            "(arrows, then Enter)."),
+            "cooperative": _("Cooperative"), "best_before": _("Best before"),
+            "on_hand": _("On hand")}
 
 
 @bp.route("/sessions/<int:session_id>/close", methods=["GET", "POST"])

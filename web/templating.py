@@ -57,6 +57,9 @@ def register(app):
     """Install filters and the context processor."""
     app.jinja_env.filters["money"] = lambda v: fmt_decimal(v, 2)
     app.jinja_env.filters["qty"] = fmt_qty
+    from web import lot_flags
+
+    lot_flags.register(app)
 
     @app.context_processor
     def inject():
