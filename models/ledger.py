@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from extensions import db
 from models.cooperatives import utcnow
 from models.errors import InsufficientStock, ValidationFailed
-from models.stock import (KIND_ADJUSTMENT, KIND_LOSS, KIND_PRODUCTION, KIND_SUPPLIER, KIND_TRANSIT,
-                          MOVEMENT_KINDS, VIRTUAL_KINDS, Location, Lot, StockBalance, StockMovement)
+from models.stock import (KIND_CUSTOMER, KIND_PRODUCTION, KIND_TRANSIT, MOVEMENT_KINDS,
+                          VIRTUAL_KINDS, Location, Lot, StockBalance, StockMovement)
 from models.stock_blocks import LotHeld, held_lots
 from models.types import quantity as round_quantity
 
@@ -177,22 +177,22 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
     return moves
 
 
-# A blocked or expired lot may still go to these (write-off, count correction, back to its
-# cooperative) and come from these (goods already on the road arrive where they are; a count
-# finds more; a delivery or a packaging run is recorded as it happened).
-HELD_LOT_DESTINATIONS = (KIND_LOSS, KIND_ADJUSTMENT, KIND_SUPPLIER)
-HELD_LOT_SOURCES = (KIND_TRANSIT, KIND_ADJUSTMENT, KIND_SUPPLIER, KIND_PRODUCTION)
+# A blocked or expired lot may not leave for these (a sale, the road of a transfer, a
+# packaging run)...
+HELD_LOT_REFUSED_DESTINATIONS = (KIND_CUSTOMER, KIND_TRANSIT, KIND_PRODUCTION)
 
 
 def _refuse_held_lots(moves, kind, kinds):
-    """DESIGN "Blocked lot": no stock of a blocked or expired lot leaves for a sale, a
-    dispatch, a packaging run or a shop shelf (a refund restocked); only the loss or
-    adjustment locations, its cooperative, or a return from a shop to the warehouse (kind
-    "return": a recall gathers its goods) take it. Raises LotHeld (409) naming the lot."""
+    """DESIGN "Blocked lot": no stock of a blocked or expired lot leaves for a customer (a
+    sale), the road (a transfer's dispatch) or a packaging run, nor comes back from a customer
+    onto a shelf (a refund restocked). The loss and adjustment locations and its cooperative
+    still take it, goods on the road still arrive, and a return from a shop to the warehouse
+    (kind "return": a recall gathers its goods) still leaves. Raises LotHeld (409)."""
     if kind == "return":
         return
-    suspect = [m for m in moves if kinds[m.to_location_id] not in HELD_LOT_DESTINATIONS
-               and kinds[m.from_location_id] not in HELD_LOT_SOURCES]
+    suspect = [m for m in moves if kinds[m.to_location_id] in HELD_LOT_REFUSED_DESTINATIONS
+               or (kinds[m.from_location_id] == KIND_CUSTOMER
+                   and kinds[m.to_location_id] not in VIRTUAL_KINDS)]
     if not suspect:
         return
     held = held_lots({m.lot_id for m in suspect})
