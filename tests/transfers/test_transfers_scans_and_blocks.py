@@ -108,3 +108,24 @@ def test_count_and_request_forms_take_scans(auth, stock, ids):
     r = cashier.post("/transfers/requests", data={"shop_id": ids["SHOP-AIRPORT"], "lines-0-product_id": "0",
                                                   "lines-0-code": "NOPE-123", "lines-0-quantity": "3"})
     assert r.status_code == 422
+
+
+def test_count_sheet_carries_each_lots_barcode(stock, ids, tmp_path):
+    import shutil
+    import subprocess
+
+    from models import transfers_counts
+    from transfers.documents_pdf import count_sheet
+
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        pytest.skip("poppler-utils or zbar-tools not installed")
+    count = transfers_counts.start_count(ids["WH-STOCK"])
+    db.session.commit()
+    (tmp_path / "sheet.pdf").write_bytes(count_sheet(count))
+    subprocess.run(["pdftoppm", "-r", "300", "-png", str(tmp_path / "sheet.pdf"), str(tmp_path / "p")],
+                   check=True)
+    found = set()
+    for png in tmp_path.glob("p*.png"):
+        out = subprocess.run(["zbarimg", "--nodbus", "--quiet", str(png)], capture_output=True, text=True)
+        found |= {line.split(":", 1)[1] for line in out.stdout.splitlines() if line}
+    assert {"DAT-L-EXP", "DAT-L-001", "DAT-L-002", "HUI-L-001"} <= found
