@@ -60,3 +60,22 @@ def test_datamatrix_carries_gtin_best_before_and_lot(layout, tmp_path):
 
 def test_datamatrix_string_is_built_by_stdnum():
     assert gs1_datamatrix_string(WITH_GTIN) == "\x1d0106119204100011" "17271015" "10DAT-2611-0007"
+
+
+def test_lot_search_resolves_scans(client, auth, ids):
+    """GET /lots/resolve: the one resolver over the API."""
+    from models.warehouse_receptions import receive
+    from extensions import db
+
+    rec = receive(cooperative_id=ids["figuig"], location_id=ids["pack"], lines=[{
+        "product_id": ids["dates"], "quantity_delivered": "10", "quantity_accepted": "10"}])
+    db.session.commit()
+    lot = rec.lines[0].lot
+    h = auth.headers("operateur")
+    r = client.get("/api/v1/lots/resolve", query_string={"code": lot.code, "location_id": ids["pack"]},
+                   headers=h)
+    assert r.status_code == 200 and r.get_json()["lot_id"] == lot.id
+    assert client.get("/api/v1/lots/resolve", query_string={"code": "nothing-here"},
+                      headers=h).status_code == 404
+    assert client.get("/api/v1/lots/resolve", query_string={"code": lot.code},
+                      headers=auth.headers("caissier")).status_code == 403

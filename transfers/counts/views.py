@@ -91,7 +91,10 @@ def count(count_id):
         if request.form.get("next") == "differences":
             return redirect(url_for("transfers.count_differences", count_id=count.id))
         return redirect(url_for("transfers.count", count_id=count.id))
-    return render_template("transfers/count.html", count=count)
+    return render_template("transfers/count.html", count=count, picker_messages={
+        "choose_lot": _("Several lots of this product are here: choose the one in hand "
+                        "(arrows, then Enter)."),
+        "cooperative": _("Cooperative"), "best_before": _("Best before"), "on_hand": _("On hand")})
 
 
 @bp.route("/counts/<int:count_id>/differences", methods=["GET", "POST"])

@@ -15,7 +15,8 @@ from models.stock import Lot
 from models.stock_blocks import block_lot, block_lots, unblock_lot
 from models.stock_traceability import genealogy
 from warehouse import bp
-from web.scope import STAFF
+from models.stock_codes import resolve_lot
+from web.scope import SHOP_ROLES, STAFF, require_shop
 
 blp = Blueprint("lot_blocks_api", __name__, url_prefix="/api/v1",
                 description="Blocking and unblocking lots (recalls)")
@@ -53,6 +54,50 @@ class BlockOutSchema(ma.Schema):
     """The blocks a POST /block wrote (the lot, and its descendants when asked)."""
 
     items = ma.fields.List(ma.fields.Nested(LotBlockOutSchema), required=True)
+
+
+class ResolveArgsSchema(ma.Schema):
+    """?code=…&location_id=…: a scan (lot code, GS1, EAN-13, GTIN-14) and where."""
+
+    code = ma.fields.String(required=True, validate=v.Length(1, 120))
+    location_id = ma.fields.Integer(validate=v.Range(1, 2**31 - 1))
+
+
+class ResolvedLotSchema(ma.Schema):
+    """The lot a code names, with its stock at the location asked about."""
+
+    class Meta:
+        ordered = True
+
+    lot_id = ma.fields.Integer(required=True)
+    lot_code = ma.fields.String(required=True)
+    product_id = ma.fields.Integer(required=True)
+    name_fr = ma.fields.String(required=True)
+    name_ar = ma.fields.String(required=True)
+    best_before = ma.fields.Date(allow_none=True)
+    available = ma.fields.String(required=True)
+    cooperative_id = ma.fields.Integer()
+    cooperative_fr = ma.fields.String()
+    cooperative_ar = ma.fields.String()
+
+
+@blp.route("/lots/resolve", methods=["GET"])
+@blp.arguments(ResolveArgsSchema, location="query")
+@blp.response(200, ResolvedLotSchema)
+@blp.alt_response(404, description="`unknown_code`")
+@blp.alt_response(409, description="`choose_lot`: a product-only code names several lots on hand "
+                                   "there (`error.fields.candidates`, first-expiring first); "
+                                   "`no_stock`: none")
+@roles(*SHOP_ROLES)
+def api_resolve(args):
+    """The lot search: the one resolver of scans, as the count, transfer and return forms use it
+    (every lot on hand, blocked or expired included: a count names them all)."""
+    location_id = args.get("location_id")
+    if location_id is not None:
+        require_shop(location_id)
+    elif current_user.role == "cashier":
+        abort(403)
+    return resolve_lot(args["code"], location_id, usable_only=False)
 
 
 def _lot_or_404(lot_id):
