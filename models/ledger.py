@@ -15,7 +15,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from extensions import db
 from models.cooperatives import utcnow
 from models.errors import InsufficientStock, ValidationFailed
-from models.stock import MOVEMENT_KINDS, VIRTUAL_KINDS, Location, Lot, StockBalance, StockMovement
+from models.stock import (KIND_CUSTOMER, KIND_PRODUCTION, KIND_TRANSIT, MOVEMENT_KINDS,
+                          VIRTUAL_KINDS, Location, Lot, StockBalance, StockMovement)
+from models.stock_blocks import LotHeld, held_lots
 from models.types import quantity as round_quantity
 
 
@@ -125,6 +127,7 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         _insert_missing_balances([key for key in keys if key not in locked])
         locked = _lock_balances(keys)
     kinds = {loc: row.location_kind for (_lot, loc), row in locked.items()}
+    _refuse_held_lots(moves, kind, kinds)
 
     deltas = {key: Decimal(0) for key in keys}
     taken = {key: Decimal(0) for key in keys}
@@ -172,6 +175,32 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         ],
     )
     return moves
+
+
+# A blocked or expired lot may not leave for these (a sale, the road of a transfer, a
+# packaging run)...
+HELD_LOT_REFUSED_DESTINATIONS = (KIND_CUSTOMER, KIND_TRANSIT, KIND_PRODUCTION)
+
+
+def _refuse_held_lots(moves, kind, kinds):
+    """DESIGN "Blocked lot": no stock of a blocked or expired lot leaves for a customer (a
+    sale), the road (a transfer's dispatch) or a packaging run, nor comes back from a customer
+    onto a shelf (a refund restocked). The loss and adjustment locations and its cooperative
+    still take it, goods on the road still arrive, and a return from a shop to the warehouse
+    (kind "return": a recall gathers its goods) still leaves. Raises LotHeld (409)."""
+    if kind == "return":
+        return
+    suspect = [m for m in moves if kinds[m.to_location_id] in HELD_LOT_REFUSED_DESTINATIONS
+               or (kinds[m.from_location_id] == KIND_CUSTOMER
+                   and kinds[m.to_location_id] not in VIRTUAL_KINDS)]
+    if not suspect:
+        return
+    held = held_lots({m.lot_id for m in suspect})
+    for m in suspect:
+        if m.lot_id in held:
+            code, block, best_before = held[m.lot_id]
+            raise LotHeld(m.lot_id, code, block=block, best_before=best_before,
+                          location_id=m.from_location_id)
 
 
 def available(lot_id, location_id):

@@ -17,6 +17,7 @@ from models.consignment import commission_rates_for, post_entries, sale_line_ent
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
+from models.sales_client_refs import check_same_cart
 from models.sales import CashSession, ReceiptCounter, Sale, SaleLine, SalePayment
 from models.stock import KIND_SHOP, Location, Lot
 from models.types import money, quantity as round_quantity
@@ -212,8 +213,8 @@ def till_context(location_id, user_id):
 def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount_rate,
               today=None, at=None):
     """Post a sale; returns (summary, created) with the summary as `sale_summary` gives it. A
-    client reference already posted at this shop returns that sale with created=False,
-    writing nothing.
+    client reference already posted at this shop with the same cart returns that sale with
+    created=False, writing nothing; with a different cart, 409 `client_ref_conflict`.
 
     Raises ValidationFailed (422: bad line, discount over the limit, payments short or card
     over the total), DomainError 409 (no open cash session, not enough stock naming the line,
@@ -225,6 +226,7 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
                                fields={"client_ref": [_("Required.")]})
     existing = find_sale(location_id, client_ref)
     if existing is not None:
+        check_same_cart(existing, lines, client_ref)
         return sale_summary(existing), False
     if not lines:
         raise ValidationFailed(_("A sale needs at least one line."), code="empty_sale",

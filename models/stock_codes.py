@@ -1,9 +1,17 @@
-"""What a scanned code means at a shop: a lot code, a GS1-128 string or a GTIN.
+"""The one resolver of scanned codes: what a lot code, a GS1 string or a GTIN names, here.
 
-A USB scanner types the code then Enter. Labels carry GS1-128 with (01) GTIN, (17)
-best-before and (10) lot when the product has a GTIN, otherwise a Code 128 of the lot
-code, and an EAN-13 of the GTIN beside it. A lot sells that lot; a GTIN sells the shop's
-first-expiring lot of the product that has stock and is not expired.
+A USB scanner types the code then Enter. Labels carry GS1-128 (and, where the layout has
+room, a GS1 DataMatrix) with (01) GTIN, (17) best-before and (10) lot when the product has
+a GTIN, otherwise a Code 128 of the lot code, and an EAN-13 of the GTIN beside it.
+
+Every place that reads a code (the till, transfers, counts, returns to cooperatives,
+replenishment requests, the lot search) asks this module, and the rule is one:
+- a lot-bearing code (a lot code, a GS1 string with (10)) takes that lot;
+- a product-only code (EAN-13, GTIN-14, GS1 without (10)) is taken directly only when a
+  single lot of the product is in stock at that location (not blocked, not expired where the
+  goods are to leave); otherwise `ChooseLot` (409 `choose_lot`) carries the candidates,
+  first-expiring first, and the user picks one. Never a silent choice between two lots: they
+  may belong to two cooperatives, and the lot sold is the lot whose cooperative gets paid.
 """
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +24,10 @@ from stdnum import ean, gs1_128
 from extensions import db
 from models import clock
 from models.catalogue import Product
+from models.cooperatives import Cooperative
 from models.errors import DomainError, NotFound
-from models.stock import Lot, StockBalance
+from models.stock import REAL_KINDS, Location, Lot, StockBalance
+from models.stock_blocks import blocked_message, current_blocks
 
 GS = "\x1d"
 # The application identifiers a label or a supplier's code may carry that we read.
@@ -84,7 +94,7 @@ def normalize_gtin(value):
 
 @dataclass
 class Resolved:
-    """A sellable lot found for a scanned code at a shop."""
+    """A lot found for a scanned code, with its stock at the location asked about."""
 
     lot_id: int
     lot_code: str
@@ -97,15 +107,44 @@ class Resolved:
     available: Decimal
     cooperative_id: int
     category: str
+    cooperative_fr: str = ""
+    cooperative_ar: str = ""
+
+    def as_json(self):
+        """The API's view: decimals as strings, the date in ISO 8601."""
+        return {"lot_id": self.lot_id, "lot_code": self.lot_code, "product_id": self.product_id,
+                "name_fr": self.name_fr, "name_ar": self.name_ar, "uom": self.uom,
+                "unit_price": None if self.unit_price is None else str(self.unit_price),
+                "best_before": self.best_before.isoformat() if self.best_before else None,
+                "available": str(self.available), "cooperative_id": self.cooperative_id,
+                "cooperative_fr": self.cooperative_fr, "cooperative_ar": self.cooperative_ar}
+
+
+class ChooseLot(DomainError):
+    """A product-only code names several lots here: the user must choose (409 `choose_lot`,
+    the candidates in `fields.candidates`, first-expiring first)."""
+
+    code = "choose_lot"
+
+    def __init__(self, product_name, candidates):
+        self.candidates = candidates
+        super().__init__(
+            _("Several lots of %(product)s are here: choose the lot (%(lots)s).",
+              product=product_name, lots=", ".join(
+                  f"{c.lot_code} · {c.cooperative_fr}" for c in candidates[:6])),
+            fields={"product_id": candidates[0].product_id,
+                    "candidates": [c.as_json() for c in candidates]})
 
 
 def _lot_rows(location_id):
-    """lot + product + balance at the shop, the columns the till needs."""
+    """lot + product + cooperative + balance at the location, the columns the till needs."""
     return (
         select(Lot.id, Lot.code, Lot.product_id, Lot.best_before, Lot.cooperative_id,
                Product.name_fr, Product.name_ar, Product.uom, Product.retail_price,
-               Product.category, StockBalance.quantity)
+               Product.category, StockBalance.quantity,
+               Cooperative.name_fr.label("coop_fr"), Cooperative.name_ar.label("coop_ar"))
         .join(Product, Product.id == Lot.product_id)
+        .join(Cooperative, Cooperative.id == Lot.cooperative_id)
         .outerjoin(StockBalance, (StockBalance.lot_id == Lot.id)
                    & (StockBalance.location_id == location_id))
     )
@@ -115,11 +154,18 @@ def _resolved(row):
     """A Resolved from one _lot_rows row."""
     return Resolved(row.id, row.code, row.product_id, row.name_fr, row.name_ar, row.uom,
                     row.retail_price, row.best_before, row.quantity or Decimal(0),
-                    row.cooperative_id, row.category)
+                    row.cooperative_id, row.category, getattr(row, "coop_fr", ""),
+                    getattr(row, "coop_ar", ""))
 
 
 def _check_sellable(item, today):
-    """Refuse an expired lot or one with nothing left at this shop (409, said to the cashier)."""
+    """Refuse a blocked or expired lot, or one with nothing left at this shop (409, said to
+    the cashier; a blocked lot's message names the recall)."""
+    block = current_blocks({item.lot_id}).get(item.lot_id)
+    if block is not None:
+        raise DomainError(blocked_message(item.lot_code, block), code="lot_blocked",
+                          fields={"lot_id": item.lot_id, "lot_code": item.lot_code,
+                                  "reason": block.reason})
     if item.best_before is not None and item.best_before < today:
         raise DomainError(_("Lot %(lot)s expired on %(date)s: do not sell it.", lot=item.lot_code,
                             date=item.best_before.isoformat()), code="lot_expired",
@@ -131,84 +177,175 @@ def _check_sellable(item, today):
 
 
 def lot_at_shop(location_id, *, lot_id=None, lot_code=None):
-    """The lot (by id or code) with its stock at this shop, or None."""
+    """The lot (by id or code) with its stock at this location, or None."""
     query = _lot_rows(location_id)
     query = query.where(Lot.id == lot_id) if lot_id is not None else query.where(Lot.code == lot_code)
     row = db.session.execute(query).first()
     return _resolved(row) if row else None
 
 
+def _usable(query, today):
+    """Only lots with stock, not expired on `today`."""
+    return query.where(StockBalance.quantity > 0,
+                       (Lot.best_before.is_(None)) | (Lot.best_before >= today))
+
+
+def _fefo(query):
+    """First-expired first (no best-before last), then oldest lot."""
+    return query.order_by(Lot.best_before.is_(None), Lot.best_before, Lot.id)
+
+
+def _unblocked(items):
+    """Drop the lots blocked now."""
+    blocks = current_blocks({i.lot_id for i in items})
+    return [i for i in items if i.lot_id not in blocks]
+
+
+def candidates(location_id, product_id, today=None, *, usable_only=True):
+    """The lots of a product in stock at a location, first-expiring first: with
+    `usable_only`, neither blocked nor expired (what may leave); otherwise every lot on hand
+    (what a count or a return to the cooperative may name)."""
+    today = today or shop_today()
+    query = _lot_rows(location_id).where(Lot.product_id == product_id)
+    query = _usable(query, today) if usable_only else query.where(StockBalance.quantity > 0)
+    items = [_resolved(r) for r in db.session.execute(_fefo(query).limit(200))]
+    return _unblocked(items) if usable_only else items
+
+
 def first_expiring(location_id, product_id, today):
-    """The shop's first-expiring non-expired lot of a product with stock, or None."""
-    row = db.session.execute(
-        _lot_rows(location_id)
-        .where(Lot.product_id == product_id, StockBalance.quantity > 0,
-               (Lot.best_before.is_(None)) | (Lot.best_before >= today))
-        .order_by(Lot.best_before.is_(None), Lot.best_before, Lot.id).limit(1)
-    ).first()
-    return _resolved(row) if row else None
+    """The first-expiring usable lot of a product at a location, or None (a proposal, e.g.
+    replenishment FEFO; never what a scan takes when there is more than one)."""
+    found = candidates(location_id, product_id, today)
+    return found[0] if found else None
 
 
-def _by_gtin(location_id, gtin, today):
-    """The first-expiring sellable lot of the product with this GTIN, or a clear refusal."""
+def identify(code):
+    """What a scanned or typed code names, before looking at stock:
+    ("lot", lot_code) for a lot code or a GS1 string with (10) of a known lot,
+    ("gtin", gtin13) for an EAN-13, a GTIN-14 or a GS1 string with (01) only, or None."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    printable = code.replace(GS, "")
+    for candidate in (printable, printable.upper()):
+        if db.session.execute(select(Lot.id).where(Lot.code == candidate)).scalar() is not None:
+            return ("lot", candidate)
+    gtin = normalize_gtin(printable)
+    if gtin:
+        return ("gtin", gtin)
+    parts = parse_gs1(code)
+    if parts and "10" in parts:
+        lot_code = parts["10"]
+        if db.session.execute(select(Lot.id).where(Lot.code == lot_code)).scalar() is not None:
+            return ("lot", lot_code)
+    if parts and "01" in parts and normalize_gtin(parts["01"]):
+        return ("gtin", normalize_gtin(parts["01"]))
+    return None
+
+
+def _unknown(code):
+    """The 404 of a code that names nothing we know."""
+    shown = (code or "").replace(GS, "").strip()[:60]
+    return NotFound(_("Unknown code %(code)s.", code=shown), code="unknown_code",
+                    fields={"code": shown})
+
+
+def product_of_code(code):
+    """The product a code names (through its lot, or its GTIN), or NotFound: what a
+    replenishment request asks more of."""
+    meaning = identify(code)
+    if meaning is None:
+        raise _unknown(code)
+    kind, value = meaning
+    column = Lot.code if kind == "lot" else Product.gtin
+    query = select(Product).join(Lot, Lot.product_id == Product.id) if kind == "lot" else select(Product)
+    product = db.session.execute(query.where(column == value).limit(1)).scalar()
+    if product is None:
+        raise _unknown(code)
+    return product
+
+
+def _product_or_404(gtin):
+    """(id, name_fr) of the product with this GTIN, or the unknown-code 404."""
     product = db.session.execute(
         select(Product.id, Product.name_fr).where(Product.gtin == gtin)).first()
     if product is None:
-        raise NotFound(_("Unknown code %(code)s.", code=gtin), code="unknown_code",
-                       fields={"code": gtin})
-    item = first_expiring(location_id, product.id, today)
-    if item is None:
-        raise DomainError(_("Nothing left of %(product)s at this shop (or only expired lots).",
-                            product=product.name_fr), code="out_of_stock",
-                          fields={"product_id": product.id})
-    return item
+        raise _unknown(gtin)
+    return product
+
+
+def _one_or_choose(product, found, empty_error):
+    """The single candidate, ChooseLot when several, `empty_error` when none."""
+    if not found:
+        raise empty_error
+    if len(found) > 1:
+        raise ChooseLot(product.name_fr, found)
+    return found[0]
 
 
 def resolve_code(location_id, code, today=None):
-    """The lot a scanned `code` sells at this shop; NotFound or DomainError said inline."""
+    """The lot a scanned `code` sells at this shop. A lot-bearing code sells that lot (refused
+    when blocked, expired or not here); a product-only code sells the one sellable lot of the
+    product here, or raises ChooseLot with the candidates. NotFound or DomainError said inline."""
     today = today or shop_today()
-    code = (code or "").strip()
-    if not code:
-        raise NotFound(_("Unknown code %(code)s.", code=""), code="unknown_code")
-    printable = code.replace(GS, "")
-    item = lot_at_shop(location_id, lot_code=printable)
-    if item is None and printable.upper() != printable:
-        item = lot_at_shop(location_id, lot_code=printable.upper())
-    if item is not None:
-        return _check_sellable(item, today)
-    gtin = normalize_gtin(printable)
-    if gtin:
-        return _by_gtin(location_id, gtin, today)
-    parts = parse_gs1(code)
-    if parts and "10" in parts:
-        item = lot_at_shop(location_id, lot_code=parts["10"])
-        if item is not None:
-            return _check_sellable(item, today)
-    if parts and "01" in parts and normalize_gtin(parts["01"]):
-        return _by_gtin(location_id, normalize_gtin(parts["01"]), today)
-    raise NotFound(_("Unknown code %(code)s.", code=printable[:60]), code="unknown_code",
-                   fields={"code": printable[:60]})
+    meaning = identify(code)
+    if meaning is None:
+        raise _unknown(code)
+    kind, value = meaning
+    if kind == "lot":
+        return _check_sellable(lot_at_shop(location_id, lot_code=value), today)
+    product = _product_or_404(value)
+    return _one_or_choose(product, candidates(location_id, product.id, today), DomainError(
+        _("Nothing left of %(product)s at this shop (or only expired or blocked lots).",
+          product=product.name_fr), code="out_of_stock", fields={"product_id": product.id}))
+
+
+def _stocked_anywhere(product_id, today, usable_only):
+    """Lots of a product with stock at any real location (no location given)."""
+    query = (select(Lot.id).join(StockBalance, StockBalance.lot_id == Lot.id)
+             .join(Location, Location.id == StockBalance.location_id)
+             .where(Lot.product_id == product_id, StockBalance.quantity > 0,
+                    Location.kind.in_(REAL_KINDS)))
+    if usable_only:
+        query = query.where((Lot.best_before.is_(None)) | (Lot.best_before >= today))
+    ids = list(dict.fromkeys(db.session.execute(query).scalars()))
+    rows = db.session.execute(_fefo(_lot_rows(None).where(Lot.id.in_(ids or [0])))).all()
+    items = [_resolved(r) for r in rows]
+    return _unblocked(items) if usable_only else items
+
+
+def resolve_lot(code, location_id=None, *, usable_only=True, today=None):
+    """The lot a scan names in a form (transfer, count, return, lot search) at `location_id`
+    (or anywhere when None): a lot-bearing code takes that lot whatever its stock (the
+    service checks quantities, blocks and expiry); a product-only code takes the single lot
+    of the product in stock there — usable only (not blocked nor expired) when goods are to
+    leave — else ChooseLot with the candidates, or a 409 `no_stock` when there is none."""
+    today = today or shop_today()
+    meaning = identify(code)
+    if meaning is None:
+        raise _unknown(code)
+    kind, value = meaning
+    if kind == "lot":
+        return lot_at_shop(location_id, lot_code=value)
+    product = _product_or_404(value)
+    found = (candidates(location_id, product.id, today, usable_only=usable_only)
+             if location_id is not None else _stocked_anywhere(product.id, today, usable_only))
+    return _one_or_choose(product, found, DomainError(
+        _("No lot of %(product)s is in stock here: scan the lot's own barcode or type its code.",
+          product=product.name_fr), code="no_stock", fields={"product_id": product.id}))
 
 
 def search_products(location_id, text, today=None, limit=20):
-    """Goods without a label: products whose name matches, each with the lot a sale would
-    take (first-expiring with stock here, not expired)."""
+    """Goods without a label, by name, SKU or lot code: every sellable lot that matches (not
+    blocked, not expired, with stock here), first-expiring first within a product — each lot
+    its own entry, so choosing one is the cashier's choice, never the till's."""
     today = today or shop_today()
     pattern = f"%{(text or '').strip()}%"
     rows = db.session.execute(
-        _lot_rows(location_id)
-        .where(StockBalance.quantity > 0,
-               (Lot.best_before.is_(None)) | (Lot.best_before >= today),
-               Product.name_fr.ilike(pattern) | Product.name_ar.ilike(pattern)
-               | Product.sku.ilike(pattern))
+        _usable(_lot_rows(location_id), today)
+        .where(Product.name_fr.ilike(pattern) | Product.name_ar.ilike(pattern)
+               | Product.sku.ilike(pattern) | Lot.code.ilike(pattern))
         .order_by(Product.name_fr, Lot.best_before.is_(None), Lot.best_before, Lot.id)
         .limit(200)
     ).all()
-    seen, found = set(), []
-    for row in rows:
-        if row.product_id not in seen:
-            seen.add(row.product_id)
-            found.append(_resolved(row))
-        if len(found) >= limit:
-            break
-    return found
+    return _unblocked([_resolved(r) for r in rows])[:limit]

@@ -17,6 +17,7 @@ from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, available, post_movements
 from models.masterdata import virtual_location
+from models.stock_blocks import blocked_message, current_blocks
 from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location, Lot
 from models.transfers import DOC_TRANSFER, TRANSFER_KINDS, Transfer, TransferLine, next_number
 from models.types import quantity as round_quantity
@@ -90,6 +91,11 @@ def _check_sendable(clean, source, kind, today):
         raise DomainError(_("Not enough stock at the source for some lines."),
                           code="insufficient_stock", fields={"lines": errors})
     if kind == "transfer":
+        blocks = current_blocks({lot.id for lot, _q in clean})
+        for i, (lot, _q) in enumerate(clean):
+            if lot.id in blocks:
+                raise DomainError(blocked_message(lot.code, blocks[lot.id]), code="lot_blocked",
+                                  fields={"lines": {str(i): {"lot_id": [blocks[lot.id].reason]}}})
         expired = [lot.code for lot, _q in clean if lot.best_before and lot.best_before < today]
         if expired:
             raise DomainError(_("Expired lots cannot be sent to a shop: %(lots)s.",

@@ -21,9 +21,10 @@ from models.sales_cash_sessions import close_session, open_session, z_report
 from models.errors import DomainError
 from models.sales_posting import LineRequest, PaymentRequest, find_sale, mark_printed, post_sale, sale_summary
 from models.sales_refunds import RefundLineRequest, refund_sale
+from models.sales_client_refs import check_same_cart
 from models.sales import Refund
 from shop.schemas import (CashSessionSchema, RefundInSchema, RefundOutSchema, SaleInSchema,
-                          SaleOutSchema, ScanArgsSchema, ScanOutSchema, SearchArgsSchema,
+                          SaleOutSchema, ScanArgsSchema, ChooseLotErrorSchema, ScanOutSchema, SearchArgsSchema,
                           SearchOutSchema, SessionCloseSchema, SessionOpenSchema)
 
 blp = Blueprint("shop_api", __name__, url_prefix="/api/v1",
@@ -51,11 +52,17 @@ def visible_session(session_id):
 @blp.arguments(ScanArgsSchema, location="query")
 @blp.response(200, ScanOutSchema)
 @blp.alt_response(404, description="Unknown code")
-@blp.alt_response(409, description="Expired lot, or nothing left at this shop")
+@blp.alt_response(409, schema=ChooseLotErrorSchema,
+                  description="`choose_lot`: a product-only code (EAN-13, GTIN-14, GS1 without "
+                              "(10)) names several sellable lots here; `error.fields.candidates` "
+                              "lists them first-expiring first, with cooperative and best-before: "
+                              "the till shows a picker and sells the chosen `lot_id`. Also "
+                              "`lot_blocked` (names the recall), `lot_expired`, `out_of_stock`.")
 @roles("cashier", "admin")
 def scan(args, location_id):
-    """What a scanned code sells at this shop: a lot code or GS1-128 sells that lot, a GTIN
-    the shop's first-expiring lot of the product with stock."""
+    """What a scanned code sells at this shop: a lot code or a GS1 string with (10) sells that
+    lot; a product-only code sells the product's one sellable lot here, and never chooses
+    between several (409 `choose_lot` with the candidates)."""
     check_shop(location_id)
     return resolve_code(location_id, args["code"]).__dict__
 
@@ -76,11 +83,16 @@ def search(args, location_id):
 @blp.alt_response(200, schema=SaleOutSchema, description="Already posted with this client_ref")
 @blp.alt_response(403, description="Not a shop of this cashier")
 @blp.alt_response(409, description="No open cash session, not enough stock (names the line), "
-                                    "expired lot, product without price")
+                                    "expired or blocked lot, product without price, `choose_lot` "
+                                    "(a product-only barcode naming several lots), or "
+                                    "`client_ref_conflict`: this client_ref was already used by "
+                                    "another cart (`fields.sale_id`, `fields.number` name the "
+                                    "first sale)")
 @roles("cashier", "admin")
 def create_sale(data):
-    """Post a sale in one transaction. The same client_ref again answers 200 with the sale
-    already recorded, never a second one."""
+    """Post a sale in one transaction. The same client_ref with the same cart answers 200 with
+    the sale already recorded, never a second one; with a different cart, 409
+    `client_ref_conflict` naming the first sale."""
     location_id = data["location_id"]
     check_shop(location_id)
     lines = [LineRequest(quantity=ln["quantity"], lot_id=ln.get("lot_id"),
@@ -99,6 +111,7 @@ def create_sale(data):
         existing = find_sale(location_id, data["client_ref"].strip())
         if existing is None:
             raise
+        check_same_cart(existing, lines, data["client_ref"].strip())
         summary, created = sale_summary(existing), False
     return summary, 201 if created else 200
 

@@ -121,6 +121,32 @@ class ScanOutSchema(ma.Schema):
     unit_price = Dec(allow_none=True)
     best_before = ma.fields.Date(allow_none=True)
     available = Dec(required=True)
+    cooperative_id = ma.fields.Integer()
+    cooperative_fr = ma.fields.String()
+    cooperative_ar = ma.fields.String()
+
+
+class ChooseLotFieldsSchema(ma.Schema):
+    """`fields` of a 409: with code `choose_lot`, the lots a product-only code names here."""
+
+    product_id = ma.fields.Integer()
+    candidates = ma.fields.List(ma.fields.Nested(ScanOutSchema))
+
+
+class ChooseLotBodySchema(ma.Schema):
+    """The error body of a 409 at the till."""
+
+    code = ma.fields.String(required=True, metadata={
+        "description": "choose_lot (pick one of fields.candidates, then send its lot_id), "
+                       "lot_blocked, lot_expired or out_of_stock"})
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Nested(ChooseLotFieldsSchema)
+
+
+class ChooseLotErrorSchema(ma.Schema):
+    """`{"error": {"code": "choose_lot", "message", "fields": {"candidates": [...]}}}`"""
+
+    error = ma.fields.Nested(ChooseLotBodySchema, required=True)
 
 
 class SearchOutSchema(ma.Schema):

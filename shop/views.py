@@ -119,6 +119,7 @@ def pos_messages():
         "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
         "results": _("Products found: %(n)s. Arrow keys to choose, Enter to add."),
         "bad_number": _("Type a number, for example 12.5"),
+        **lot_picker_messages(),
     }
 
 
@@ -137,6 +138,14 @@ def _difference_confirmed(form, session):
         _("The count differs from the expected cash (%(expected)s MAD) by %(difference)s MAD. "
           "Count again, or tick the confirmation.", expected=money(expected), difference=money(difference))]
     return False
+
+
+def lot_picker_messages():
+    """The strings of static/js/lot_picker.js."""
+    return {"choose_lot": _("Several lots of this product are here: choose the one in hand "
+                            "(arrows, then Enter)."),
+            "cooperative": _("Cooperative"), "best_before": _("Best before"),
+            "on_hand": _("On hand")}
 
 
 @bp.route("/sessions/<int:session_id>/close", methods=["GET", "POST"])

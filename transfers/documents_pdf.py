@@ -281,7 +281,9 @@ def return_slip(ret):
 def count_sheet(count):
     """A blind count sheet: every lot expected at the location, an empty box to write the
     count in (expected quantities are left off so the count is not biased)."""
-    doc = Document("Feuille d'inventaire", "ورقة الجرد", count.number, count.started_at)
+    from transfers.count_sheet_pdf import CountSheetDocument, LotBarcode
+
+    doc = CountSheetDocument("Feuille d'inventaire", "ورقة الجرد", count.number, count.started_at)
     doc.new_page()
     loc = count.location
     doc.parties(("Emplacement", "الموقع", _place(loc)),
@@ -291,11 +293,14 @@ def count_sheet(count):
     rows = []
     for i, line in enumerate(count.lines, 1):
         product = line.lot.product
-        rows.append([str(i), (product.name_fr, product.name_ar), line.lot.code,
+        rows.append([str(i), (product.name_fr, product.name_ar), LotBarcode(line.lot.code),
                      _date(line.lot.best_before), "", ""])
     for i in range(len(rows) + 1, len(rows) + 6):  # room for lots found on the shelf
         rows.append([str(i), ("", ""), "", "", "", ""])
-    doc.table(LOT_COLUMNS + [("Compté", "المعدود", 16, "right"),
-                             ("Note", "ملاحظة", 16, "left")], rows)
+    # The lot column is wide enough for its Code 128 at GS1's minimum X-dimension.
+    columns = [LOT_COLUMNS[0], LOT_COLUMNS[1][:2] + (50, "left"), LOT_COLUMNS[2][:2] + (64, "left"),
+               LOT_COLUMNS[3]]
+    doc.table(columns + [("Compté", "المعدود", 16, "right"),
+                         ("Note", "ملاحظة", 16, "left")], rows)
     doc.signatures([("Compté par", "عده"), ("Vérifié par", "راجعه")])
     return doc.finish()

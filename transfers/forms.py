@@ -32,6 +32,7 @@ class ProductLineForm(Form):
     """A product and the quantity wanted."""
 
     product_id = SelectField(_l("Product"), coerce=int, validate_choice=False)
+    code = StringField(_l("or scan a label"), validators=[Optional(), Length(max=120)])
     quantity = LocalDecimalField(_l("Quantity"), places=3,
                             validators=[Optional(), NumberRange(min=0.001, max=10**9)])
 

@@ -9,8 +9,9 @@ from auth.access import roles
 from extensions import db
 from models import transfers_replenishment, transfers_posting
 from models.catalogue import Product
-from models.errors import DomainError
-from models.stock import Location, Lot
+from models.errors import DomainError, NotFound
+from models.stock_codes import ChooseLot, product_of_code, resolve_lot
+from models.stock import Location
 from models.transfers import TRANSFER_STATES, ReplenishmentRequest, Transfer
 from transfers import bp
 from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
@@ -31,8 +32,10 @@ def state_labels():
     return {"state_label": lambda s: labels.get(s, s)}
 
 
-def lines_from_rows(rows, code_field="lot_code"):
-    """Turn filled form rows into service lines; unknown lot codes become row errors.
+def lines_from_rows(rows, code_field="lot_code", location_id=None, usable_only=True):
+    """Turn filled form rows into service lines. The lot field takes a scan (lot code, GS1,
+    EAN-13) read by the one resolver at `location_id`; an unknown code, or a product-only
+    code naming several lots there (listed), becomes a row error — never a guess.
 
     Returns (lines, index_map {line index: row index}, has_errors).
     """
@@ -42,14 +45,32 @@ def lines_from_rows(rows, code_field="lot_code"):
         qty = row["quantity"].data
         if not code and qty is None:
             continue
-        lot = db.session.execute(select(Lot).where(Lot.code == code)).scalar() if code else None
-        if lot is None:
-            row[code_field].errors = list(row[code_field].errors) + [_("Unknown lot.")]
+        lot_id, problem = scanned_lot(code, location_id, usable_only) if code else (None, _("Unknown lot."))
+        if lot_id is None:
+            row[code_field].errors = list(row[code_field].errors) + [problem]
             bad = True
             continue
         index_map[len(lines)] = row_index
-        lines.append({"lot_id": lot.id, "quantity": qty})
+        lines.append({"lot_id": lot_id, "quantity": qty})
     return lines, index_map, bad
+
+
+def scanned_lot(code, location_id=None, usable_only=True):
+    """(lot id, None) for a scan the resolver reads as one lot, else (None, message): the
+    message lists the candidate lots when the code names only a product."""
+    try:
+        item = resolve_lot(code, location_id, usable_only=usable_only)
+    except ChooseLot as exc:
+        return None, _("Several lots match this code here; scan the lot barcode or type one of: "
+                       "%(lots)s.", lots="; ".join(
+                           f"{c.lot_code} ({c.cooperative_ar if _locale() == 'ar' else c.cooperative_fr}"
+                           f"{', ' + c.best_before.strftime('%d/%m/%Y') if c.best_before else ''})"
+                           for c in exc.candidates))
+    except NotFound:
+        return None, _("Unknown lot.")
+    except DomainError as exc:
+        return None, exc.message
+    return item.lot_id, None
 
 
 def show_error(exc, rows=None, index_map=None):
@@ -114,7 +135,7 @@ def new():
     if not form.from_location_id.choices or not form.to_location_id.choices:
         abort(403)
     if form.validate_on_submit():
-        lines, index_map, bad = lines_from_rows(form.lines)
+        lines, index_map, bad = lines_from_rows(form.lines, location_id=form.from_location_id.data)
         if not bad:
             try:
                 check_new_transfer(form.from_location_id.data, form.to_location_id.data,
@@ -165,7 +186,7 @@ def edit(transfer_id):
             form.lines[i].quantity.data = line.quantity
         pad_rows(form.lines, len(transfer.lines) + 4)
     elif form.validate_on_submit():
-        lines, index_map, bad = lines_from_rows(form.lines)
+        lines, index_map, bad = lines_from_rows(form.lines, location_id=form.from_location_id.data)
         if not bad:
             try:
                 check_new_transfer(form.from_location_id.data, form.to_location_id.data,
@@ -246,13 +267,29 @@ def _request_form():
     return form
 
 
+def products_from_scans(rows):
+    """A scanned label in a request row names its product (through the one resolver); False
+    when a code is unknown (the row says so)."""
+    good = True
+    for row in rows:
+        code = (row.code.data or "").strip()
+        if not code:
+            continue
+        try:
+            row.product_id.data = product_of_code(code).id
+        except DomainError as exc:
+            row.code.errors = list(row.code.errors) + [exc.message]
+            good = False
+    return good
+
+
 @bp.route("/requests", methods=["GET", "POST"])
 @roles(*SHOP_ROLES)
 def requests():
     """A shop's replenishment requests and the form to ask for more; operators see the open
     requests of every shop and fulfil them."""
     form = _request_form()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and products_from_scans(form.lines):
         lines = [{"product_id": row.product_id.data, "quantity": row.quantity.data}
                  for row in form.lines if row.product_id.data or row.quantity.data is not None]
         try:

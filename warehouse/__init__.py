@@ -12,6 +12,7 @@ def register(app, api):
     from warehouse.api import blp
     from warehouse.stock import views as stock_views  # noqa: F401  (routes register on bp)
     from warehouse.stock.api import blp as stock_blp
+    from warehouse.stock.blocks import blp as blocks_blp
 
     register_document_type("reception", numbered_labeler(
         Reception, "warehouse.reception", "reception_id", number=reception_number))
@@ -20,3 +21,4 @@ def register(app, api):
     app.register_blueprint(bp, url_prefix="/warehouse")
     api.register_blueprint(blp)
     api.register_blueprint(stock_blp)
+    api.register_blueprint(blocks_blp)

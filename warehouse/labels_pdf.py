@@ -10,8 +10,16 @@ Barcodes (reportlab widgets, exact vector bars):
 Sizes respect GS1: X-dimension 0.25 mm or more for GS1-128 / Code 128, EAN-13 at
 magnification 0.8 or more (X 0.264 mm). A full GS1-128 with a 13-character lot is ~88 mm
 wide at that X, so the 99 and 100 mm labels carry it in one symbol, while the 70 and 58 mm
-labels split the element string over two GS1-128 symbols — (01)(17) and (10) — as GS1
-logistic labels do; no bars are ever squeezed below the minimum.
+labels split the element string over two GS1-128 symbols, as GS1 logistic labels do; no
+bars are ever squeezed below the minimum.
+
+Every label names its lot in one symbol a scanner reads first (issue 13: a scan never
+guesses the lot). On split labels the top symbol is the lot's — (10) — and the one under it
+(01)(17): (01) and (10) together are ~77 mm at the minimum X, wider than a 58 or 70 mm
+label, so they cannot share a linear symbol there. Layouts with room (`datamatrix`) add a
+GS1 DataMatrix carrying (01)(17)(10) in one symbol for 2D scanners. The EAN-13 names only
+the product: the resolver (models.stock_codes) takes it directly only when one lot of the
+product is on hand, otherwise it asks which.
 
 Each label is drawn once per PDF as a form XObject and placed N times; barcode objects are
 cached per lot, so 1,000 labels cost little more than one.
@@ -31,11 +39,13 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
 from models.stock_codes import build_gs1
+from documents.datamatrix import GS1DataMatrix
 from documents.pdf import FONT, FONT_BOLD, ar, has_arabic, register_fonts
 
 GS1_X_MIN = 0.25 * mm          # GS1-128 minimum X-dimension (0.0098 in)
 EAN_X = 0.27 * mm              # EAN-13 at magnification ~0.82 (0.8 minimum: 0.264 mm)
 FNC1 = "\xf1"
+DM_X = 0.42 * mm               # GS1 DataMatrix module, above GS1's 0.396 mm for retail 2D
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class Layout:
     vpitch: float = 0
     split_gs1: bool = False
     gs1_x: float = GS1_X_MIN
+    datamatrix: bool = False
 
     @property
     def per_page(self):
@@ -81,10 +92,10 @@ LAYOUTS = {
                      split_gs1=True, gs1_x=0.254 * mm),
     # 2 × 7 labels of 99.1 × 38.1 mm (L7163 style): 4.65 mm sides, 2.5 mm gap, 15.15 mm top.
     "a4-2x7": Layout("a4-2x7", 99.1 * mm, 38.1 * mm, 2, 7, A4_W, A4_H, 4.65 * mm, 15.15 * mm,
-                     hpitch=101.6 * mm, gs1_x=0.254 * mm),
+                     hpitch=101.6 * mm, gs1_x=0.254 * mm, datamatrix=True),
     # Thermal rolls, one label per page (0.25 mm = 2 dots at 203 dpi).
     "58x40": Layout("58x40", 58 * mm, 40 * mm, split_gs1=True, gs1_x=0.25 * mm),
-    "100x50": Layout("100x50", 100 * mm, 50 * mm, gs1_x=0.25 * mm),
+    "100x50": Layout("100x50", 100 * mm, 50 * mm, gs1_x=0.25 * mm, datamatrix=True),
 }
 
 
@@ -128,15 +139,30 @@ def label_data(lot, with_price=False):
 
 def gs1_element_strings(data):
     """The GS1 data as [(symbol data with FNC1, human-readable text)]: one symbol, or two when
-    split. Built by python-stdnum: fixed-length AIs first, the variable-length lot (10) last."""
+    split — the lot's (10) first (the top symbol), then (01)(17). Built by python-stdnum:
+    fixed-length AIs first, the variable-length lot (10) last."""
     head = {"01": "0" + data.gtin}
     if data.best_before:
         head["17"] = data.best_before
     tail = {"10": data.lot_code}
-    split = [(build_gs1(head), build_gs1(head, parentheses=True)),
-             (build_gs1(tail), build_gs1(tail, parentheses=True))]
+    split = [(build_gs1(tail), build_gs1(tail, parentheses=True)),
+             (build_gs1(head), build_gs1(head, parentheses=True))]
     full = [(build_gs1({**head, **tail}), build_gs1({**head, **tail}, parentheses=True))]
     return split, full
+
+
+def gs1_datamatrix_string(data):
+    """The element string of the label's GS1 DataMatrix: (01)(17)(10) in one symbol."""
+    values = {"01": "0" + data.gtin, "10": data.lot_code}
+    if data.best_before:
+        values["17"] = data.best_before
+    return build_gs1(values, fnc1="\x1d")
+
+
+@lru_cache(maxsize=512)
+def datamatrix(value):
+    """A cached GS1 DataMatrix symbol (modules of DM_X)."""
+    return GS1DataMatrix(value, barWidth=DM_X)
 
 
 @lru_cache(maxsize=2048)
@@ -235,6 +261,11 @@ def draw_label(c, d, layout):
     ean = ean13(d.gtin, min(18.28 * mm, top_h - 10))
     renderPDF.draw(ean, c, w - m - ean.width + 2 * mm, y + (top_h - ean.height) / 2)
     text_w = w - 2 * m - ean.width + 2 * mm
+    if layout.datamatrix:
+        symbol = datamatrix(gs1_datamatrix_string(d))
+        side = symbol.width
+        symbol.drawOn(c, m + text_w - side - 1.5 * mm, y + 0.5 * mm)
+        text_w -= side + 2.5 * mm
     _draw_text(c, d, m, h - m, text_w, 7 if w > 80 * mm else 5.5)
 
 

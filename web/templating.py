@@ -38,6 +38,9 @@ def register(app):
     from web.locale import register as register_locale
 
     register_locale(app)  # money, qty, percent, day, moment...: the one locale layer
+    from web import lot_flags
+
+    lot_flags.register(app)
 
     @app.context_processor
     def inject():

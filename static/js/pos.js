@@ -255,6 +255,12 @@
     results.innerHTML = "";
     api(root.dataset.scanUrl + "?code=" + encodeURIComponent(code)).then(function (r) {
       if (r.status === 200) { addItem(r.body); return; }
+      if (r.status === 409 && r.body.error && r.body.error.code === "choose_lot" && window.TadamonLotPicker) {
+        say(errorText(r.body), "warning");
+        window.TadamonLotPicker.open(results, r.body.error.fields.candidates, MSG,
+          function (item) { addItem(item); scan.focus(); }, function () { hush(); scan.focus(); });
+        return;
+      }
       if (r.status === 404 && /\D/.test(code) && code.length >= 2) { search(code, errorText(r.body)); return; }
       say(errorText(r.body), r.status === 409 ? "warning" : "danger");
     }).catch(function () { say(MSG.offline, "danger"); });

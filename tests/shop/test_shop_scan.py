@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from tests.shop.shop_helpers import FIGUIG, JERADA, gs1, loc, product
 
-from models.stock_codes import normalize_gtin, parse_gs1, resolve_code
+from models.stock_codes import ChooseLot, normalize_gtin, parse_gs1, resolve_code
 from models.errors import DomainError, NotFound
 
 
@@ -34,8 +34,12 @@ def test_lot_code_and_gs1_sell_that_lot(make_lot):
     assert resolve_code(shop, gs1(product("DAT-AZ-500").gtin, late.code, late.best_before)).lot_id == late.id
     no_prefix = gs1(product("DAT-AZ-500").gtin, late.code, late.best_before, prefix="")
     assert resolve_code(shop, no_prefix).lot_id == late.id
-    # The EAN-13 alone sells the first-expiring lot.
-    assert resolve_code(shop, product("DAT-AZ-500").gtin).lot_id == early.id
+    # The EAN-13 alone names two lots here: never a silent choice (issue 13), the candidates
+    # come back first-expiring first for the till's picker.
+    with pytest.raises(ChooseLot) as err:
+        resolve_code(shop, product("DAT-AZ-500").gtin)
+    assert err.value.code == "choose_lot"
+    assert [c.lot_id for c in err.value.candidates] == [early.id, late.id]
 
 
 def test_gtin_skips_expired_and_empty_lots(make_lot):

@@ -17,7 +17,7 @@ from web.scope import (SHOP_ROLES, STAFF, my_locations, only_my_shops, require_s
                        visible_coop_return, visible_count)
 from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm, pad_rows
 from transfers.queries import real_locations
-from transfers.views import _locale, lines_from_rows, show_error
+from transfers.views import _locale, lines_from_rows, scanned_lot, show_error
 from web.digits import normalize_digits
 
 
@@ -61,8 +61,11 @@ def _posted_lines(count):
                       "note": request.form.get(f"note-{line.lot_id}", "")})
     code = (request.form.get("add_lot_code") or "").strip()
     if code:
-        lot = db.session.execute(select(Lot).where(Lot.code == code)).scalar()
-        if lot is None:
+        lot_id, problem = scanned_lot(code, count.location_id, usable_only=False)
+        lot = db.session.get(Lot, lot_id) if lot_id else None
+        if lot is None and problem and problem != _("Unknown lot."):
+            flash(problem, "danger")
+        elif lot is None:
             shown = code if len(code) <= 40 else code[:40] + "…"  # a scanner gone mad: keep it short
             flash(_("No lot with code %(code)s.", code=shown), "danger")
         elif lot.id not in {line.lot_id for line in count.lines}:
@@ -89,7 +92,10 @@ def count(count_id):
         if request.form.get("next") == "differences":
             return redirect(url_for("transfers.count_differences", count_id=count.id))
         return redirect(url_for("transfers.count", count_id=count.id))
-    return render_template("transfers/count.html", count=count)
+    return render_template("transfers/count.html", count=count, picker_messages={
+        "choose_lot": _("Several lots of this product are here: choose the one in hand "
+                        "(arrows, then Enter)."),
+        "cooperative": _("Cooperative"), "best_before": _("Best before"), "on_hand": _("On hand")})
 
 
 @bp.route("/counts/<int:count_id>/differences", methods=["GET", "POST"])
@@ -139,7 +145,8 @@ def coop_returns():
         select(Cooperative).order_by(Cooperative.name_fr)).scalars()]
     form.location_id.choices = [(loc.id, loc.name(_locale())) for loc in real_locations()]
     if form.validate_on_submit():
-        lines, index_map, bad = lines_from_rows(form.lines)
+        lines, index_map, bad = lines_from_rows(form.lines, location_id=form.location_id.data,
+                                                usable_only=False)
         if not bad:
             try:
                 ret = transfers_returns.create_cooperative_return(
