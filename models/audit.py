@@ -228,3 +228,12 @@ def _record_flush(session, _context):
     rows = [r for r in rows if r is not None]
     if rows:
         session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def object_type_of(obj):
+    """The log's object type of an ORM object (None when it is not audited)."""
+    global _AUDITED
+    if _AUDITED is None:
+        _AUDITED = _audited()
+    kind = _AUDITED.get(type(obj))
+    return kind[0] if kind else None

@@ -532,3 +532,9 @@ def set_packaging_fee(per_unit, user_id=None):
     setting.value, setting.updated_at, setting.updated_by_id = str(money(value)), utcnow(), user_id
     db.session.flush()
     return money(value)
+
+
+def chain_head(cooperative_id):
+    """The hash of a cooperative's last entry (its chain's head), or None."""
+    return db.session.execute(select(ConsignmentBalance.chain_head)
+                              .where(ConsignmentBalance.cooperative_id == cooperative_id)).scalar()

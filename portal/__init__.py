@@ -7,7 +7,7 @@ bp = Blueprint("portal", __name__)
 
 def register(app, api):
     """Pages under /portal, resources under /api/v1, and the payout document type."""
-    from portal import consignment_admin, views  # noqa: F401  (routes register on the blueprint)
+    from portal import accountability, consignment_admin, views  # noqa: F401  (routes register on the blueprint)
     from portal.api import blp as api_blp
     from portal.helpers import format_day, format_time, register_documents
 
@@ -15,4 +15,5 @@ def register(app, api):
     app.add_template_filter(format_day, "portal_date")
     app.register_blueprint(bp, url_prefix="/portal")
     api.register_blueprint(api_blp)
+    api.register_blueprint(accountability.blp)
     register_documents()
