@@ -122,7 +122,7 @@ def _audited():
     """class → (object type, record creations?) for the rows edited through the ORM."""
     from models.catalogue import Product
     from models.compensations import Compensation
-    from models.consignment import CommissionRule, ConsignmentSetting
+    from models.consignment import CommissionRateChange, CommissionRule, ConsignmentSetting
     from models.consignment_payouts import Payout
     from models.cooperatives import Cooperative
     from models.stock import Location, Lot
@@ -132,6 +132,7 @@ def _audited():
     return {Product: ("product", True), Cooperative: ("cooperative", True),
             Location: ("location", True), User: ("user", True),
             CommissionRule: ("commission_rule", True), ConsignmentSetting: ("setting", True),
+            CommissionRateChange: ("commission_rate", True),
             Lot: ("lot", False), ApiToken: ("api_token", True), Payout: ("payout", True),
             StockCount: ("stock_count", False), Compensation: ("compensation", True)}
 

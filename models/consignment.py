@@ -182,13 +182,14 @@ def default_commission_rate():
 
 
 def _rate_rows(coop_ids, as_of):
-    """The changes in force on `as_of`, the rules and the cooperatives' own rates, in one
-    round trip: (source, cooperative, category, rate, effective_from, id)."""
+    """The changes (all dates: a scope with any change is decided by its changes alone), the
+    rules and the cooperatives' own rates, in one round trip:
+    (source, cooperative, category, rate, effective_from, id)."""
     ch, rule = CommissionRateChange, CommissionRule
     scope = lambda t: or_(t.cooperative_id.in_(coop_ids), t.cooperative_id.is_(None))  # noqa: E731
     return db.session.execute(union_all(
         select(literal("change"), ch.cooperative_id, ch.category, ch.rate, ch.effective_from, ch.id)
-        .where(ch.effective_from <= as_of, scope(ch)),
+        .where(scope(ch)),
         select(literal("rule"), rule.cooperative_id, rule.category, rule.rate,
                cast(null(), Date), rule.id).where(scope(rule)),
         select(literal("own"), Cooperative.id, cast(null(), String(32)), Cooperative.commission_rate,
@@ -203,17 +204,19 @@ def commission_rates_for(pairs, as_of=None):
 
     as_of = as_of or shop_today()
     coop_ids = {c for c, _cat in pairs}
-    rules, own, latest = {}, {}, {}
+    rules, own, latest, changed = {}, {}, {}, set()
     for source, coop, category, rate, effective, row_id in _rate_rows(coop_ids, as_of):
         if source == "change":
             key = (coop, category)
-            if key not in latest or (effective, row_id) > latest[key][:2]:
+            changed.add(key)
+            if effective <= as_of and (key not in latest or (effective, row_id) > latest[key][:2]):
                 latest[key] = (effective, row_id, rate)
         elif source == "rule":
             rules[(coop, category)] = rate
         else:
             own[coop] = rate
-    for (coop, category), (_eff, _id, rate) in latest.items():
+    for coop, category in changed:
+        rate = latest[(coop, category)][2] if (coop, category) in latest else None
         if coop is not None and category is None:
             own[coop] = rate  # the cooperative's own rate, every category
         elif rate is None:
