@@ -92,23 +92,28 @@ def print_logins(logins):
 
 @click.command("integrity-check")
 def integrity_check():
-    """Prove every balance equals the ledger's sums, no real location is negative, and each
-    cooperative's running consignment totals equal its entries."""
+    """Prove every balance equals the ledger's sums, no real location is negative, each
+    cooperative's running consignment totals equal its entries, and the books hold (sale
+    lines with their movements and entries, payments, refunds, compensations, hash chains)."""
+    from models.books_check import books_problems
     from models.consignment import consignment_balance_mismatches
     from models.ledger import integrity_mismatches
 
     problems = integrity_mismatches()
     accounts = consignment_balance_mismatches()
-    if not problems and not accounts:
-        click.echo("integrity-check: ok, every balance equals the ledger")
+    books = books_problems()
+    if not problems and not accounts and not books:
+        click.echo("integrity-check: ok, every balance equals the ledger and the books hold")
         return
+    for b in books:
+        click.echo(f"{b['problem']}: {b['row']}: {b['detail']}", err=True)
     for p in problems:
         click.echo(f"{p['problem']}: lot {p['lot_id']} at location {p['location_id']}: "
                    f"balance {p['balance']} but ledger {p['ledger']}", err=True)
     for a in accounts:
         click.echo(f"consignment mismatch: cooperative {a['cooperative_id']}: running totals "
                    f"(owed, fees, paid, adjustments) {a['kept']} but entries {a['ledger']}", err=True)
-    click.echo(f"integrity-check: {len(problems) + len(accounts)} problem(s)", err=True)
+    click.echo(f"integrity-check: {len(problems) + len(accounts) + len(books)} problem(s)", err=True)
     sys.exit(1)
 
 

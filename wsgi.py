@@ -33,7 +33,7 @@ def register_extensions(app):
     """Initialise each extension on this app, then the shared floor (database gate, API,
     template helpers)."""
     import models  # noqa: F401  (tables known to Alembic)
-    from web import api, database, language, templating
+    from web import api, audit, database, language, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
@@ -46,6 +46,7 @@ def register_extensions(app):
     database.register(app)
     api.init_api(app)
     templating.register(app)
+    audit.register(app)
 
 
 def register_areas(app):

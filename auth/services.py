@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from extensions import db
+from models import audit
 from models.cooperatives import utcnow
 from models.users import ApiToken, LoginAttempt, User, hash_token
 
@@ -51,6 +52,8 @@ def authenticate(username, password, remote_addr=None):
     user = db.session.execute(select(User).where(User.username == username)).scalar()
     ok = bool(user and user.active and user.check_password(password or ""))
     db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=ok))
+    audit.record("login" if ok else "login_failed", "user", user.id if user else None,
+                 after={"username": username}, user_id=user.id if ok else None, address=remote_addr)
     return user if ok else None
 
 

@@ -9,3 +9,7 @@ from models.sales import CashSession, ReceiptCounter, Refund, RefundLine, Sale, 
 from models.transfers import CooperativeReturn, ReplenishmentRequest, StockCount, Transfer  # noqa: F401
 from models.consignment_payouts import Payout  # noqa: F401
 from models.stock_blocks import LotBlock  # noqa: F401
+from models.consignment import CommissionRateChange  # noqa: F401
+from models.consignment_payouts import PayoutReversal  # noqa: F401
+from models.compensations import Compensation  # noqa: F401
+from models.audit import AuditEntry  # noqa: F401

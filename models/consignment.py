@@ -4,15 +4,17 @@ Amounts are signed from the cooperative's point of view: a sale adds what it is 
 (line total less the commission, at the rate frozen at the time of sale), a refund
 reverses it, a fee or a payout takes away. The balance is the sum.
 """
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, String, case, cast, func, literal, null, or_, select, union_all
 
 from extensions import db
 from models.cooperatives import Cooperative, utcnow
 from models.errors import ValidationFailed
 from models.settings import setting
-from models.types import Money, Quantity, Rate, money
+from models.books import chain_hash, entry_values
+from models.types import CENT, MILLI, Money, Quantity, Rate, money
 
 ENTRY_KINDS = ("sale", "refund", "payout", "fee", "adjustment")
 
@@ -33,6 +35,33 @@ class CommissionRule(db.Model):
         db.UniqueConstraint("cooperative_id", "category", name="uq_commission_rules_scope"),
         db.CheckConstraint("rate >= 0 AND rate < 1", name="rate_range"),
     )
+
+
+class CommissionRateChange(db.Model):
+    """One decision on a commission rate: from `effective_from` on, the scope (cooperative or
+    platform, category or every category) takes `rate` (None: the scope's rule is removed and
+    the next more general one applies). Appended, never edited: the history of rates. A
+    CommissionRule row (or a cooperative's own rate) holds the scope's rate as of its last
+    change that has taken effect; the changes decide."""
+
+    __tablename__ = "commission_rate_changes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
+    category = db.Column(db.String(32))
+    rate = db.Column(Rate)
+    effective_from = db.Column(db.Date, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+    __table_args__ = (
+        db.CheckConstraint("rate IS NULL OR (rate >= 0 AND rate < 1)", name="rate_range"),
+        db.Index("ix_commission_rate_changes_scope", "cooperative_id", "category", "effective_from"),
+    )
+
+
+# The rate a scope had before its first recorded change is recorded as in force since then.
+BEGINNING = date(2000, 1, 1)
 
 
 class ConsignmentSetting(db.Model):
@@ -88,6 +117,8 @@ class ConsignmentEntry(db.Model):
     reference = db.Column(db.String(120))
     note = db.Column(db.String(255))
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    # SHA-256 of the previous entry's hash (same cooperative, by id) and this entry's fields.
+    chain_hash = db.Column(db.String(64))
 
     cooperative = db.relationship("Cooperative")
     lot = db.relationship("Lot")
@@ -118,6 +149,9 @@ class ConsignmentBalance(db.Model):
     paid = db.Column(Money, nullable=False, default=0)         # signed as entered (negative)
     adjustments = db.Column(Money, nullable=False, default=0)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # The hash of the cooperative's last entry (models.books): the head of its chain, moved
+    # under this row's lock by the posting that adds entries.
+    chain_head = db.Column(db.String(64))
 
 
 BUCKETS = {"sale": "owed", "refund": "owed", "fee": "fees", "payout": "paid", "adjustment": "adjustments"}
@@ -147,17 +181,61 @@ def default_commission_rate():
     return Decimal(setting("DEFAULT_COMMISSION_RATE"))
 
 
-def commission_rates_for(pairs):
-    """The rates in force now for (cooperative, category) pairs, in two queries."""
+def _rate_rows(coop_ids, as_of):
+    """The changes (all dates: a scope with any change is decided by its changes alone), the
+    rules and the cooperatives' own rates, in one round trip:
+    (source, cooperative, category, rate, effective_from, id)."""
+    ch, rule = CommissionRateChange, CommissionRule
+    scope = lambda t: or_(t.cooperative_id.in_(coop_ids), t.cooperative_id.is_(None))  # noqa: E731
+    return db.session.execute(union_all(
+        select(literal("change"), ch.cooperative_id, ch.category, ch.rate, ch.effective_from, ch.id)
+        .where(scope(ch)),
+        select(literal("rule"), rule.cooperative_id, rule.category, rule.rate,
+               cast(null(), Date), rule.id).where(scope(rule)),
+        select(literal("own"), Cooperative.id, cast(null(), String(32)), Cooperative.commission_rate,
+               cast(null(), Date), Cooperative.id).where(Cooperative.id.in_(coop_ids)))).all()
+
+
+def commission_rates_for(pairs, as_of=None):
+    """The rates in force on `as_of` (default: today in Morocco) for (cooperative, category)
+    pairs, in one query. A scope's latest change effective by then decides; a scope without
+    one keeps its rule (or the cooperative's own rate); `pick_rate` chooses among scopes."""
+    from models.stock_codes import shop_today
+
+    as_of = as_of or shop_today()
     coop_ids = {c for c, _cat in pairs}
-    rules = {(r.cooperative_id, r.category): r.rate for r in db.session.execute(
-        select(CommissionRule.cooperative_id, CommissionRule.category, CommissionRule.rate)
-        .where(CommissionRule.cooperative_id.in_(coop_ids) | CommissionRule.cooperative_id.is_(None)))}
-    own = dict(db.session.execute(
-        select(Cooperative.id, Cooperative.commission_rate).where(Cooperative.id.in_(coop_ids))).all())
+    rules, own, latest, changed = {}, {}, {}, set()
+    for source, coop, category, rate, effective, row_id in _rate_rows(coop_ids, as_of):
+        if source == "change":
+            key = (coop, category)
+            changed.add(key)
+            if effective <= as_of and (key not in latest or (effective, row_id) > latest[key][:2]):
+                latest[key] = (effective, row_id, rate)
+        elif source == "rule":
+            rules[(coop, category)] = rate
+        else:
+            own[coop] = rate
+    for coop, category in changed:
+        rate = latest[(coop, category)][2] if (coop, category) in latest else None
+        if coop is not None and category is None:
+            own[coop] = rate  # the cooperative's own rate, every category
+        elif rate is None:
+            rules.pop((coop, category), None)
+        else:
+            rules[(coop, category)] = rate
     default = default_commission_rate()
     return {(coop, category): pick_rate(rules, own.get(coop), coop, category, default)
             for coop, category in pairs}
+
+
+def rate_history(cooperative_id=None):
+    """Every recorded change of rate (all scopes, or a cooperative's and the platform's),
+    newest decision first."""
+    ch = CommissionRateChange
+    query = select(ch).order_by(ch.effective_from.desc(), ch.id.desc())
+    if cooperative_id is not None:
+        query = query.where(or_(ch.cooperative_id == cooperative_id, ch.cooperative_id.is_(None)))
+    return db.session.execute(query).scalars().all()
 
 
 def commission_rate_for(cooperative_id, category=None):
@@ -172,9 +250,16 @@ def sale_entry_values(gross, rate):
     return commission, gross - commission
 
 
+_SCALES = {"amount": CENT, "gross": CENT, "commission": CENT, "quantity": MILLI,
+           "commission_rate": Decimal("0.0001")}
+
+
 def post_entries(entries):
     """Write consignment entries (dicts of ConsignmentEntry columns) through Core, in the
-    caller's transaction. Sale and refund entries must carry gross, rate and commission."""
+    caller's transaction. Sale and refund entries must carry gross, rate and commission.
+
+    Each entry is chained (models.books): the cooperatives' running balance rows are locked
+    first, in id order, and their chain heads move with the totals."""
     if not entries:
         return
     now = utcnow()
@@ -185,21 +270,56 @@ def post_entries(entries):
         row = {c.name: None for c in ConsignmentEntry.__table__.columns if c.name != "id"}
         row.update(e)
         row["created_at"] = row["created_at"] or now
-        row["amount"] = money(row["amount"])
+        # The values as the database keeps them (its scale), so the hash reads them back alike.
+        for name, scale in _SCALES.items():
+            if row[name] is not None:
+                row[name] = Decimal(row[name]).quantize(scale, rounding=ROUND_HALF_UP)
         rows.append(row)
+    heads = _lock_heads({row["cooperative_id"] for row in rows})
+    for row in rows:
+        row["chain_hash"] = heads[row["cooperative_id"]] = chain_hash(
+            heads.get(row["cooperative_id"]), entry_values(row))
     db.session.execute(ConsignmentEntry.__table__.insert(), rows)
-    _add_to_balances(rows, now)
+    _add_to_balances(rows, now, heads)
 
 
-def _add_to_balances(rows, now):
-    """Add the entries to their cooperatives' running totals, in cooperative order so two
-    writers never deadlock (the row stays locked until the caller commits)."""
+def _lock_heads(coop_ids):
+    """{cooperative: chain head} with the running balance rows locked FOR UPDATE in id order
+    (created when missing, so two first postings of a cooperative cannot fork its chain)."""
+    table = ConsignmentBalance.__table__
+    dialect = db.session.get_bind().dialect.name
+
+    def read(ids):
+        stmt = (select(table.c.cooperative_id, table.c.chain_head)
+                .where(table.c.cooperative_id.in_(ids)).order_by(table.c.cooperative_id))
+        if dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        return dict(db.session.execute(stmt).all())
+
+    heads = read(coop_ids)
+    missing = set(coop_ids) - heads.keys()
+    if missing:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        zero = Decimal(0)
+        db.session.execute(ins.on_conflict_do_nothing(index_elements=["cooperative_id"]), [
+            {"cooperative_id": c, "owed": zero, "fees": zero, "paid": zero, "adjustments": zero,
+             "updated_at": utcnow()} for c in sorted(missing)])
+        heads.update(read(missing))
+    return heads
+
+
+def _add_to_balances(rows, now, heads):
+    """Add the entries to their cooperatives' running totals and move their chain heads, in
+    cooperative order so two writers never deadlock (the row stays locked until the caller
+    commits)."""
     zero = Decimal(0)
     deltas = {}
     for row in rows:
         bucket = deltas.setdefault(row["cooperative_id"], {
             "cooperative_id": row["cooperative_id"], "owed": zero, "fees": zero, "paid": zero,
-            "adjustments": zero, "updated_at": now})
+            "adjustments": zero, "updated_at": now, "chain_head": heads[row["cooperative_id"]]})
         bucket[BUCKETS[row["kind"]]] += row["amount"]
     # One prepared upsert, executed for every cooperative in id order (executemany: the rows
     # are still taken one after the other, in that order); untouched buckets add zero.
@@ -222,7 +342,7 @@ def _balance_upsert(dialect):
         _UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=["cooperative_id"],
             set_={**{k: table.c[k] + stmt.excluded[k] for k in buckets},
-                  "updated_at": stmt.excluded.updated_at})
+                  "updated_at": stmt.excluded.updated_at, "chain_head": stmt.excluded.chain_head})
     return _UPSERTS[dialect]
 
 
@@ -329,33 +449,64 @@ def _clean_rate(rate, field="rate"):
     return value
 
 
-def set_commission_rate(*, cooperative_id=None, category=None, rate):
-    """Set a commission rate for a scope; `rate` None removes it (the next rule applies).
+def _scope_rule(cooperative_id, category):
+    scope = [CommissionRule.category.is_(None) if category is None else CommissionRule.category == category,
+             CommissionRule.cooperative_id.is_(None) if cooperative_id is None
+             else CommissionRule.cooperative_id == cooperative_id]
+    return db.session.execute(select(CommissionRule).where(*scope)).scalars().first()
 
-    The cooperative's own rate (no category) lives on Cooperative.commission_rate; every
-    other scope is a CommissionRule. Sales already recorded keep their frozen rate.
+
+def append_rate_change(*, cooperative_id, category, old_rate, rate, effective_from, user_id=None):
+    """Append a change of a scope's rate; a scope's first change also records the rate it had
+    before (in force since BEGINNING), so the history answers for any date."""
+    ch = CommissionRateChange
+    scope = [ch.category.is_(None) if category is None else ch.category == category,
+             ch.cooperative_id.is_(None) if cooperative_id is None else ch.cooperative_id == cooperative_id]
+    if old_rate is not None and db.session.execute(select(ch.id).where(*scope).limit(1)).scalar() is None:
+        db.session.add(ch(cooperative_id=cooperative_id, category=category, rate=old_rate,
+                          effective_from=BEGINNING, user_id=user_id))
+    db.session.add(ch(cooperative_id=cooperative_id, category=category, rate=rate,
+                      effective_from=effective_from, user_id=user_id))
+
+
+def set_commission_rate(*, cooperative_id=None, category=None, rate, effective_from=None, user_id=None):
+    """Set a commission rate for a scope from `effective_from` (default today; never before
+    today: a change never rewrites the past); `rate` None removes it (the next rule applies).
+
+    The change is appended to the history (CommissionRateChange). When it takes effect today,
+    the scope's current rate is also kept where the pages read it: the cooperative's own rate
+    (no category) on Cooperative.commission_rate, every other scope in a CommissionRule.
+    Sales already recorded keep their frozen rate.
     """
     from flask_babel import gettext as _
 
     from models.catalogue import CATEGORIES
     from models.errors import NotFound
+    from models.stock_codes import shop_today
 
     if category is not None and category not in CATEGORIES:
         raise ValidationFailed(_("Unknown category."), fields={"category": [str(category)]})
     value = None if rate is None else _clean_rate(rate)
+    today = shop_today()
+    effective_from = effective_from or today
+    if not isinstance(effective_from, date) or effective_from < today:
+        raise ValidationFailed(_("A new rate takes effect today or later, never in the past."),
+                               fields={"effective_from": [_("Today or later.")]})
+    coop = None
     if cooperative_id is not None:
         coop = db.session.get(Cooperative, cooperative_id)
         if coop is None:
             raise NotFound(_("Unknown cooperative."), fields={"cooperative_id": [str(cooperative_id)]})
-        if category is None:
-            coop.commission_rate = value
-            db.session.flush()
-            return value
-    scope = [CommissionRule.category.is_(None) if category is None else CommissionRule.category == category,
-             CommissionRule.cooperative_id.is_(None) if cooperative_id is None
-             else CommissionRule.cooperative_id == cooperative_id]
-    rule = db.session.execute(select(CommissionRule).where(*scope)).scalars().first()
-    if value is None:
+    rule = None if coop is not None and category is None else _scope_rule(cooperative_id, category)
+    old = coop.commission_rate if coop is not None and category is None else (rule.rate if rule else None)
+    append_rate_change(cooperative_id=cooperative_id, category=category, old_rate=old, rate=value,
+                       effective_from=effective_from, user_id=user_id)
+    if effective_from > today:
+        db.session.flush()
+        return value
+    if coop is not None and category is None:
+        coop.commission_rate = value
+    elif value is None:
         if rule is not None:
             db.session.delete(rule)
     elif rule is None:
@@ -384,3 +535,9 @@ def set_packaging_fee(per_unit, user_id=None):
     setting.value, setting.updated_at, setting.updated_by_id = str(money(value)), utcnow(), user_id
     db.session.flush()
     return money(value)
+
+
+def chain_head(cooperative_id):
+    """The hash of a cooperative's last entry (its chain's head), or None."""
+    return db.session.execute(select(ConsignmentBalance.chain_head)
+                              .where(ConsignmentBalance.cooperative_id == cooperative_id)).scalar()

@@ -136,3 +136,53 @@ def record_payout(*, cooperative_id, amount, method, reference=None, paid_on=Non
         "created_at": payout.created_at,
     }])
     return payout
+
+
+class PayoutReversal(db.Model):
+    """A payout taken back (made by mistake, bounced): its reversing entry gives the amount
+    back to the balance. The payout and its entry stay; nothing is deleted."""
+
+    __tablename__ = "payout_reversals"
+
+    id = db.Column(db.Integer, primary_key=True)
+    payout_id = db.Column(db.Integer, db.ForeignKey("payouts.id"), nullable=False, unique=True)
+    reason = db.Column(db.String(255), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+    payout = db.relationship("Payout", backref=db.backref("reversal", uselist=False))
+    user = db.relationship("User")
+
+
+def reverse_payout(*, payout_id, reason, user_id=None):
+    """Reverse a payout with a reason: a PayoutReversal and an entry of kind "payout" with the
+    positive amount (document "payout_reversal"). Returns the reversal.
+
+    Raises ValidationFailed (no reason), NotFound, DomainError "already_reversed"."""
+    from models import audit
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the reversal."), fields={"reason": [_("Required.")]})
+    if len(reason) > 255:
+        raise ValidationFailed(_("At most %(n)s characters.", n=255), fields={"reason": [_("Too long.")]})
+    payout = db.session.get(Payout, payout_id)
+    if payout is None:
+        raise NotFound(_("No such payout."))
+    db.session.execute(select(Cooperative.id).where(Cooperative.id == payout.cooperative_id)
+                       .with_for_update())
+    if db.session.execute(select(PayoutReversal.id).where(PayoutReversal.payout_id == payout.id)).scalar():
+        raise DomainError(_("Payout %(number)s has already been reversed.", number=payout.number),
+                          code="already_reversed")
+    reversal = PayoutReversal(payout_id=payout.id, reason=reason, user_id=user_id)
+    db.session.add(reversal)
+    db.session.flush()
+    post_entries([{
+        "cooperative_id": payout.cooperative_id, "kind": "payout", "amount": payout.amount,
+        "document_type": "payout_reversal", "document_id": reversal.id,
+        "reference": payout.number, "note": reason, "user_id": user_id,
+        "created_at": reversal.created_at,
+    }])
+    audit.record("reverse", "payout", payout.id, before={"amount": payout.amount},
+                 after={"reversal_id": reversal.id, "reason": reason}, user_id=user_id)
+    return reversal

@@ -78,9 +78,27 @@ def save_cooperative(data, cooperative=None):
         setattr(coop, name, value)
     if coop.active is None:
         coop.active = True
+    _note_own_rate(coop)
     db.session.add(coop)
     db.session.flush()
     return coop
+
+
+def _note_own_rate(coop):
+    """An edited cooperative's own rate is a change of rate from today (its history)."""
+    from sqlalchemy import inspect
+
+    from models.consignment import append_rate_change
+    from models.stock_codes import shop_today
+
+    history = inspect(coop).attrs.commission_rate.history
+    if coop.id is None or not history.has_changes():
+        return
+    old = history.deleted[0] if history.deleted else None
+    if old is not None and coop.commission_rate is not None and Decimal(old) == Decimal(coop.commission_rate):
+        return
+    append_rate_change(cooperative_id=coop.id, category=None, old_rate=old,
+                       rate=coop.commission_rate, effective_from=shop_today())
 
 
 def save_product(data, product=None):

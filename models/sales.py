@@ -23,6 +23,9 @@ class CashSession(db.Model):
     counted_cash = db.Column(Money)
     difference = db.Column(Money)
     note = db.Column(db.String(255))
+    # The Z report's number, taken at close from the shop's counter (Z-AIR-000012).
+    z_seq = db.Column(db.Integer)
+    z_number = db.Column(db.String(32))
 
     location = db.relationship("Location")
     cashier = db.relationship("User")
@@ -49,6 +52,9 @@ class ReceiptCounter(db.Model):
     location_id = db.Column(db.Integer, db.ForeignKey("locations.id"), primary_key=True)
     prefix = db.Column(db.String(12), nullable=False)
     last_number = db.Column(db.Integer, nullable=False, default=0)
+    # The shop's last credit-note (refund) and Z report numbers, gapless the same way.
+    last_credit_note = db.Column(db.Integer, nullable=False, default=0)
+    last_z_report = db.Column(db.Integer, nullable=False, default=0)
 
 
 class Sale(db.Model):
@@ -71,6 +77,9 @@ class Sale(db.Model):
     paid = db.Column(Money, nullable=False)
     change = db.Column(Money, nullable=False)
     print_count = db.Column(db.Integer, nullable=False, default=0)
+    # SHA-256 of the shop's previous sale's hash and this sale's fields, lines and payments
+    # (models.books): the sales of a shop form a chain, in receipt order.
+    chain_hash = db.Column(db.String(64))
 
     location = db.relationship("Location")
     cashier = db.relationship("User")
@@ -145,12 +154,18 @@ class Refund(db.Model):
     method = db.Column(db.String(8), nullable=False, default="cash")
     reason = db.Column(db.String(255), nullable=False)
     total = db.Column(Money, nullable=False)
+    # The credit note: numbered per shop without gaps (AV-AIR-000012), printed on demand.
+    location_id = db.Column(db.Integer, db.ForeignKey("locations.id"))
+    seq = db.Column(db.Integer)
+    number = db.Column(db.String(32))
+    print_count = db.Column(db.Integer, nullable=False, default=0)
 
     sale = db.relationship("Sale")
     lines = db.relationship("RefundLine", order_by="RefundLine.id")
 
     __table_args__ = (
         db.CheckConstraint("method IN ('cash', 'card', 'mobile')", name="method"),
+        db.Index("uq_refunds_location_seq", "location_id", "seq", unique=True),
     )
 
 

@@ -12,6 +12,7 @@ from extensions import db
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.sales import PAYMENT_METHODS, CashSession, Refund, Sale, SalePayment
+from models.sales_numbers import take_number
 from models.stock import KIND_SHOP, Location
 from models.types import money
 
@@ -73,7 +74,19 @@ def z_report(session):
     by_method["cash"] = tendered["cash"] - change  # what cash sales really brought in
     expected = money(session.opening_float) + tendered["cash"] - change - refunds["cash"]
     refunds_total = sum(refunds.values(), Decimal(0))
+    first_sale, last_sale = db.session.execute(
+        select(func.min(Sale.seq), func.max(Sale.seq)).where(Sale.cash_session_id == session.id)).one()
+    first_note, last_note = db.session.execute(
+        select(func.min(Refund.seq), func.max(Refund.seq)).where(Refund.cash_session_id == session.id)).one()
+    numbers = {}
+    for model, low, high, key in ((Sale, first_sale, last_sale, "receipts"),
+                                  (Refund, first_note, last_note, "credit_notes")):
+        found = dict(db.session.execute(select(model.seq, model.number).where(
+            model.location_id == session.location_id, model.seq.in_((low, high)))).all()) if low else {}
+        numbers[f"first_{key[:-1]}"] = found.get(low)
+        numbers[f"last_{key[:-1]}"] = found.get(high)
     return {
+        "z_number": session.z_number, **numbers,
         "session_id": session.id, "location_id": session.location_id,
         "cashier_id": session.cashier_id, "opened_at": session.opened_at,
         "closed_at": session.closed_at, "opening_float": money(session.opening_float),
@@ -101,6 +114,7 @@ def close_session(*, session_id, counted_cash, note=None, at=None):
     session = lock_session(session_id)
     if session.closed_at is not None:
         raise DomainError(_("This till is already closed."), code="session_closed")
+    session.z_seq, session.z_number = take_number(session.location_id, "last_z_report")
     report = z_report(session)
     session.expected_cash = report["expected_cash"]
     session.counted_cash = counted

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from extensions import db
 from models.stock_codes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
+from models.books import chain_hash, sale_values
 from models.consignment import commission_rates_for, post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
@@ -62,15 +63,27 @@ def receipt_prefix(location_code):
 
 
 def next_receipt_number(location_id, location_code):
-    """Take the shop's next receipt number inside the caller's transaction.
+    """Take the shop's next receipt number inside the caller's transaction: (seq, number)."""
+    seq, number, _previous = next_receipt(location_id, location_code)
+    return seq, number
+
+
+def next_receipt(location_id, location_code):
+    """Take the shop's next receipt number inside the caller's transaction, with the chain
+    head of the shop's sales: (seq, number, hash of the previous sale or None).
 
     The UPDATE locks the counter row until commit, so a rolled-back sale gives its number
-    back: receipts stay sequential per shop without gaps.
+    back: receipts stay sequential per shop without gaps. The same statement reads the
+    previous sale's hash (receipts are gapless: it is seq − 1), under the same lock.
     """
     table = ReceiptCounter.__table__
+    sales = Sale.__table__
+    previous = (select(sales.c.chain_hash)
+                .where(sales.c.location_id == table.c.location_id,
+                       sales.c.seq == table.c.last_number - 1).scalar_subquery())
     bump = (update(table).where(table.c.location_id == location_id)
             .values(last_number=table.c.last_number + 1)
-            .returning(table.c.last_number, table.c.prefix))
+            .returning(table.c.last_number, table.c.prefix, previous.label("previous")))
     row = db.session.execute(bump).first()
     if row is None:
         from sqlalchemy.dialects import postgresql, sqlite
@@ -80,7 +93,7 @@ def next_receipt_number(location_id, location_code):
                                              prefix=receipt_prefix(location_code))
                            .on_conflict_do_nothing(index_elements=["location_id"]))
         row = db.session.execute(bump).first()
-    return row.last_number, f"{row.prefix}-{row.last_number:06d}"
+    return row.last_number, f"{row.prefix}-{row.last_number:06d}", row.previous
 
 
 def _decimal(value, name, index):
@@ -250,13 +263,20 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
         p.rate = rates[(p.item.cooperative_id, p.item.category)]
 
     now = at or utcnow()
-    seq, number = next_receipt_number(location_id, ctx.code)
+    seq, number, previous = next_receipt(location_id, ctx.code)
     sales = Sale.__table__
-    sale_id = db.session.execute(insert(sales).returning(sales.c.id), {
+    sale_row = {
         "location_id": location_id, "cashier_id": user_id, "cash_session_id": ctx.session_id,
         "client_ref": client_ref, "seq": seq, "number": number, "created_at": now,
         "subtotal": subtotal, "discount_total": discount_total, "total": total, "paid": paid,
-        "change": change, "print_count": 0}).scalar_one()
+        "change": change, "print_count": 0}
+    line_rows = [{"lot_id": p.item.lot_id, "product_id": p.item.product_id,
+                  "cooperative_id": p.item.cooperative_id, "quantity": p.quantity,
+                  "unit_price": p.item.unit_price, "discount": p.discount, "total": p.total,
+                  "commission_rate": p.rate} for p in priced]
+    payment_rows = [{"method": p.method, "amount": money(p.amount)} for p in payments]
+    sale_row["chain_hash"] = chain_hash(previous, sale_values(sale_row, line_rows, payment_rows))
+    sale_id = db.session.execute(insert(sales).returning(sales.c.id), sale_row).scalar_one()
     try:
         post_movements([Move(p.item.lot_id, p.quantity, location_id, ctx.customers_id)
                         for p in priced], kind="sale", user_id=user_id, document_type="sale",
@@ -271,14 +291,11 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
     line_table = SaleLine.__table__
     line_ids = db.session.execute(
         insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
-        [{"sale_id": sale_id, "lot_id": p.item.lot_id, "product_id": p.item.product_id,
-          "cooperative_id": p.item.cooperative_id, "quantity": p.quantity,
-          "unit_price": p.item.unit_price, "discount": p.discount, "total": p.total,
-          "commission_rate": p.rate, "refunded_quantity": Decimal(0),
-          "refunded_amount": Decimal(0)} for p in priced]).scalars().all()
+        [{"sale_id": sale_id, **row, "refunded_quantity": Decimal(0),
+          "refunded_amount": Decimal(0)} for row in line_rows]).scalars().all()
     if payments:
         db.session.execute(insert(SalePayment.__table__), [
-            {"sale_id": sale_id, "method": p.method, "amount": money(p.amount)} for p in payments])
+            {"sale_id": sale_id, **row} for row in payment_rows])
     # One call for every line: the cooperatives' running balances are locked in id order.
     post_entries([sale_line_entry(cooperative_id=p.item.cooperative_id, category=p.item.category,
                                   gross=p.total, lot_id=p.item.lot_id, quantity=p.quantity,

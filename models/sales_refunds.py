@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from extensions import db
+from models.compensations import record_losses
 from models.consignment import post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
 from models.sales import PAYMENT_METHODS, CashSession, Refund, RefundLine, Sale
+from models.sales_numbers import take_number
 from models.stock import Location
 from models.types import money, quantity as round_quantity
 
@@ -114,9 +116,11 @@ def refund_sale(*, sale_id, user_id, lines, reason, method="cash", at=None):
         line.refunded_quantity = line.refunded_quantity + qty
         line.refunded_amount = line.refunded_amount + amount
     total = sum(amounts.values(), Decimal(0))
+    seq, number = take_number(sale.location_id, "last_credit_note")
     refund_id = db.session.execute(insert(Refund.__table__).returning(Refund.__table__.c.id), {
         "sale_id": sale.id, "cash_session_id": session_id, "user_id": user_id, "created_at": now,
-        "method": method, "reason": reason[:255], "total": total}).scalar_one()
+        "method": method, "reason": reason[:255], "total": total, "location_id": sale.location_id,
+        "seq": seq, "number": number, "print_count": 0}).scalar_one()
     db.session.execute(insert(RefundLine.__table__), [
         {"refund_id": refund_id, "sale_line_id": line_id, "quantity": qty,
          "amount": amounts[(line_id, restock)], "restock": restock}
@@ -137,5 +141,10 @@ def refund_sale(*, sale_id, user_id, lines, reason, method="cash", at=None):
                                   document_id=refund_id, user_id=user_id, at=now, kind="refund",
                                   rate=sale_lines[line_id].commission_rate)
                   for (line_id, restock), qty in wanted.items()])
+    # Goods written off as damaged were the cooperative's: propose to make it whole.
+    record_losses([{"lot_id": sale_lines[lid].lot_id, "quantity": qty, "location_id": sale.location_id}
+                   for (lid, restock), qty in wanted.items() if not restock],
+                  loss_kind="refund_damaged", document_type="refund", document_id=refund_id,
+                  user_id=user_id, reason=reason)
     db.session.flush()
     return refund_id

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
+from models.compensations import record_losses
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, available, post_movements
@@ -150,6 +151,11 @@ def post_count(count_id, reason, *, user_id=None):
     if moves:
         post_movements(moves, kind="count_adjustment", user_id=user_id, document_type=DOC_COUNT,
                        document_id=count.id, note=reason)
+        # Fewer goods than the books say, in the platform's care: propose compensations.
+        record_losses([{"lot_id": m.lot_id, "quantity": m.quantity, "location_id": count.location_id,
+                        "reason": m.note} for m in moves if m.to_location_id == adjustment],
+                      loss_kind="count_difference", document_type=DOC_COUNT, document_id=count.id,
+                      user_id=user_id)
     count.state = "posted"
     count.reason = reason
     count.posted_at = utcnow()

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
+from models.compensations import record_losses
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, available, post_movements
@@ -289,6 +290,10 @@ def receive_transfer(transfer_id, lines=None, user_id=None):
         post_movements(arrivals, kind="receipt", note=transfer.number, **common)
     if losses:
         post_movements(losses, kind="loss", **common)
+        # Lost in transit, in the platform's care: propose to make the cooperatives whole.
+        record_losses([{"lot_id": m.lot_id, "quantity": m.quantity, "location_id": transit,
+                        "reason": m.note} for m in losses], loss_kind="transit_shortfall",
+                      document_type=DOC_TRANSFER, document_id=transfer.id, user_id=user_id)
     transfer.state = "received"
     transfer.received_at = utcnow()
     transfer.received_by_id = user_id

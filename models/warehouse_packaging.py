@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from extensions import db
+from models.compensations import record_losses
 from models.catalogue import KIND_UNIT, Product
 from models.consignment import charge_packaging_fee
 from models.errors import ValidationFailed
@@ -151,6 +152,10 @@ def package(*, location_id, inputs, output_product_id, output_units, waste_quant
               for (lot, _q), s in zip(clean, shares) if s > 0]
     if wasted:
         post_movements(wasted, kind="waste", **doc)
+        # Packaging waste is the cooperative's by agreement: recorded as borne, not proposed.
+        record_losses([{"lot_id": m.lot_id, "quantity": m.quantity, "location_id": location.id}
+                       for m in wasted], loss_kind="packaging_waste", document_type="packaging_run",
+                      document_id=run.id, user_id=user_id)
     post_movements([Move(out.id, Decimal(units), production, location.id)],
                    kind="packaging_output", **doc)
     charge_packaging_fee(cooperative_id=coop_id, units=units, document_id=run.id, user_id=user_id)

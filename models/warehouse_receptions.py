@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
+from models.compensations import record_borne_rejection
 from models.catalogue import Product
 from models.cooperatives import Cooperative
 from models.errors import ValidationFailed
@@ -106,6 +107,11 @@ def receive(*, cooperative_id, location_id, lines, user_id=None, received_on=Non
             quantity_rejected=c["rejected"], rejection_reason=c["reason"],
             harvest_date=c["harvest"], best_before=c["best_before"],
             lot_id=lot.id if lot else None))
+        if c["rejected"]:
+            # Rejected at reception: the cooperative's by agreement, recorded as borne.
+            record_borne_rejection(cooperative_id=coop.id, product_id=c["product"].id,
+                                   quantity=c["rejected"], document_id=reception.id,
+                                   reason=c["reason"], user_id=user_id)
     if moves:
         post_movements(moves, kind="reception", user_id=user_id, document_type="reception",
                        document_id=reception.id)

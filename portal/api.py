@@ -202,7 +202,8 @@ def get_rates():
 def put_rate(data):
     """Set (or with `rate: null` remove) the rate of one scope; future sales use it."""
     set_commission_rate(cooperative_id=data.get("cooperative_id"), category=data.get("category"),
-                        rate=data["rate"])
+                        rate=data["rate"], effective_from=data.get("effective_from"),
+                        user_id=current_user.id)
     db.session.commit()
     return _rates()
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from web.labels import CATEGORY_LABELS
 from auth.access import roles
 from extensions import db
-from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
+from models.consignment import (CommissionRule, balance, packaging_fee_per_unit, rate_history,
                                 set_commission_rate, set_packaging_fee)
 from models.cooperatives import Cooperative
 from models.errors import DomainError
@@ -111,7 +111,9 @@ def commission():
                 if target is form:
                     set_commission_rate(cooperative_id=form.cooperative_id.data or None,
                                         category=form.category.data or None,
-                                        rate=form.rate_percent.data / Decimal(100))
+                                        rate=form.rate_percent.data / Decimal(100),
+                                        effective_from=form.effective_from.data,
+                                        user_id=current_user.id)
                 else:
                     set_packaging_fee(fee_form.per_unit.data or 0, user_id=current_user.id)
             except DomainError as exc:
@@ -137,7 +139,8 @@ def _rates_context():
         CommissionRule.category.is_not(None), CommissionRule.category)).scalars().all()
     coops = db.session.execute(select(Cooperative).order_by(Cooperative.name_fr)).scalars().all()
     names = {c.id: c for c in coops}
-    return {"rules": rules, "coops": coops, "names": names, "category_labels": CATEGORY_LABELS}
+    return {"rules": rules, "coops": coops, "names": names, "category_labels": CATEGORY_LABELS,
+            "history": rate_history()[:200], "today": today()}
 
 
 @bp.route("/admin/commission/rules/<int:rule_id>/delete", methods=["POST"])
@@ -145,7 +148,8 @@ def _rates_context():
 def commission_rule_delete(rule_id):
     """Remove a rule: the next more general rule applies to future sales."""
     rule = db.session.get(CommissionRule, rule_id) or abort(404)
-    set_commission_rate(cooperative_id=rule.cooperative_id, category=rule.category, rate=None)
+    set_commission_rate(cooperative_id=rule.cooperative_id, category=rule.category, rate=None,
+                        user_id=current_user.id)
     db.session.commit()
     flash(_("Rule removed."), "success")
     return redirect(url_for("portal.commission"))
@@ -157,7 +161,7 @@ def commission_cooperative_clear(coop_id):
     """Clear a cooperative's own rate: the platform's rules apply to its future sales."""
     if db.session.get(Cooperative, coop_id) is None:
         abort(404)
-    set_commission_rate(cooperative_id=coop_id, rate=None)
+    set_commission_rate(cooperative_id=coop_id, rate=None, user_id=current_user.id)
     db.session.commit()
     flash(_("Rule removed."), "success")
     return redirect(url_for("portal.commission"))

@@ -165,8 +165,13 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     summary.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8),
                                  ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                                  ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black)]))
-    doc.build([table, Spacer(1, 6 * mm), summary], onFirstPage=header, onLaterPages=header,
-              canvasmaker=_canvas)
+    from models.consignment import chain_head
+
+    head = chain_head(cooperative.id) or "—"
+    seal = Paragraph(f"Empreinte du registre (SHA-256, dernière écriture) / {escape(ar('بصمة السجل'))} :"
+                     f"<br/><font size=6>{head}</font>", ParagraphStyle("seal", fontName=FONT, fontSize=7, leading=9))
+    doc.build([table, Spacer(1, 6 * mm), summary, Spacer(1, 4 * mm), seal], onFirstPage=header,
+              onLaterPages=header, canvasmaker=_canvas)
     return buf.getvalue()
 
 

@@ -53,6 +53,8 @@ class CommissionRuleForm(FlaskForm):
     rate_percent = LocalDecimalField(_l("Rate (%)"), places=2,
                                 validators=[DataRequired(), NumberRange(min=0, max=99.99)],
                                 description=_l("15 for 15%. Sales already made keep their rate."))
+    effective_from = DateField(_l("In force from"), validators=[Optional()],
+                               description=_l("Today or later; empty: today. Earlier rates stay in the history."))
 
 
 class PackagingFeeForm(FlaskForm):

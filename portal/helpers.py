@@ -57,6 +57,13 @@ def register_documents():
 
     register_document_type("payout", numbered_labeler(
         Payout, "portal.payout_slip", "payout_id", number=lambda pid: f"PAY-{pid:06d}"))
+    from models.compensations import Compensation
+    from models.consignment_payouts import PayoutReversal
+
+    register_document_type("compensation", numbered_labeler(
+        Compensation, "portal.compensations", "compensation_id", number=lambda cid: f"CMP-{cid:06d}"))
+    register_document_type("payout_reversal", numbered_labeler(
+        PayoutReversal, "portal.payouts", "reversal_id", number=lambda rid: f"PAY-R-{rid:06d}"))
 
 
 def is_admin():

@@ -196,6 +196,8 @@ class CommissionRuleSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True, allow_none=True)
     cooperative_id = Int(allow_none=True, **ID)
     category = ma.fields.String(allow_none=True, validate=v.OneOf(CATEGORIES))
+    # From which day the rate applies (today or later; default today). Never in the past.
+    effective_from = ma.fields.Date(load_only=True, allow_none=True)
     rate = Dec(required=True, allow_none=True, places=4, validate=v.Range(0, 1, max_inclusive=False))
 
 

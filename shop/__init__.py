@@ -6,7 +6,7 @@ bp = Blueprint("shop", __name__)
 
 def register(app, api):
     """Install the POS pages under /shop, the API resources, and the document labels (receipt numbers) traceability pages show."""
-    from shop import views  # noqa: F401  (routes on bp)
+    from shop import credit_notes, views  # noqa: F401  (routes on bp and the API blueprint)
     from shop.api import blp as api_blp
     from shop.document_labels import register_documents
 

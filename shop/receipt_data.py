@@ -64,7 +64,7 @@ def receipt_data(sale_id):
                    "total": line.total, "refunded_quantity": line.refunded_quantity}
                   for line, name_fr, name_ar, code in rows],
         "payments": [{"method": p.method, "amount": p.amount} for p in sale.payments],
-        "refunds": [{"id": r.id, "date": local_time(r.created_at), "reason": r.reason,
+        "refunds": [{"id": r.id, "number": r.number, "date": local_time(r.created_at), "reason": r.reason,
                      "total": r.total, "method": r.method} for r in refunds],
     }
 

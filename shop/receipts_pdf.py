@@ -180,7 +180,7 @@ def render_receipt(data, copy=False):
     t.pair("Rendu", "الباقي", fmt(data["change"]), bold=True)
     for refund in data.get("refunds", []):
         t.rule()
-        t.pair("Remboursement", "استرجاع", "-" + fmt(refund["total"]), bold=True)
+        t.pair(f"Remboursement {refund.get('number') or ''}".strip(), "استرجاع", "-" + fmt(refund["total"]), bold=True)
         t.text(f"{refund['date']} – {refund['reason']}", size=6)
     t.rule()
     t.center("Merci de soutenir les coopératives !", size=8)
@@ -199,6 +199,8 @@ def render_z_report(data):
     else:
         t.center("RAPPORT X – CAISSE OUVERTE", size=10, bold=True)
         t.center("تقرير X – الصندوق مفتوح", size=10, bold=True, arabic=True)
+    if data.get("z_number"):
+        t.pair("Rapport Z N°", "تقرير Z رقم", data["z_number"], bold=True)
     t.pair("Session N°", "الدورة رقم", str(data["session_id"]))
     t.pair("Caisse", "أمين الصندوق", data["cashier"])
     t.pair("Ouverture", "الافتتاح", data["opened"])
@@ -213,6 +215,11 @@ def render_z_report(data):
         t.pair(f"  {fr}", arabic, fmt(data["by_method"][method]))
     t.pair(f"Remboursements ({data['refunds_count']})", "الاسترجاعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
     t.pair("Net", "الصافي", fmt(data["net_total"]), bold=True)
+    t.rule()
+    t.pair("Premier ticket", "أول وصل", data.get("first_receipt") or "—")
+    t.pair("Dernier ticket", "آخر وصل", data.get("last_receipt") or "—")
+    t.pair("Premier avoir", "أول إشعار دائن", data.get("first_credit_note") or "—")
+    t.pair("Dernier avoir", "آخر إشعار دائن", data.get("last_credit_note") or "—")
     t.rule()
     t.pair("Fonds de caisse", "مبلغ الصرف الأولي", fmt(data["opening_float"]))
     t.pair("+ Espèces reçues", "النقد المستلم", fmt(data["cash_tendered"]))

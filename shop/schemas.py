@@ -192,6 +192,7 @@ class RefundOutSchema(ma.Schema):
         ordered = True
 
     id = ma.fields.Integer(required=True)
+    number = ma.fields.String(allow_none=True)
     sale_id = ma.fields.Integer(required=True)
     cash_session_id = ma.fields.Integer(allow_none=True)
     method = ma.fields.String(required=True)

@@ -22,6 +22,8 @@ MENU = [
     ("admin.users", _l("Users"), {"admin"}),
     ("portal.overview", _l("Consignment"), {"admin"}),
     ("portal.payouts", _l("Payouts"), {"admin"}),
+    ("portal.compensations", _l("Compensations"), {"admin"}),
+    ("admin.audit_log", _l("Audit log"), {"admin"}),
 ]
 
 
