@@ -37,7 +37,7 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
     API_PAGE_SIZE = 50
     # The area packages, in registration order; each has `register(app, api)`.
-    AREAS = ("auth", "admin", "warehouse", "transfers", "shop", "portal")
+    AREAS = ("auth", "admin", "warehouse", "transfers", "shop", "portal", "reports")
 
 
 class DevelopmentConfig(Config):

@@ -3,7 +3,7 @@ import marshmallow as ma
 from flask import abort, request
 from flask_smorest import Blueprint
 
-from auth.access import any_user, public
+from auth.access import public, signed_in
 from auth.services import LoginThrottled, authenticate, revoke_token
 from extensions import db
 from models.users import ApiToken
@@ -44,7 +44,7 @@ def issue_token():
 
 @blp.route("/current", methods=["DELETE"])
 @blp.response(204)
-@any_user
+@signed_in
 def revoke_current():
     """Revoke the bearer token this request carries."""
     header = request.headers.get("Authorization", "")

@@ -8,3 +8,4 @@ from models.warehouse import PackagingInput, PackagingRun, Reception, ReceptionL
 from models.sales import CashSession, ReceiptCounter, Refund, RefundLine, Sale, SaleLine, SalePayment  # noqa: F401
 from models.transfers import CooperativeReturn, ReplenishmentRequest, StockCount, Transfer  # noqa: F401
 from models.consignment_payouts import Payout  # noqa: F401
+from models.report_summaries import ConsignmentDaily, ConsignmentMonthly  # noqa: F401

@@ -189,6 +189,9 @@ def post_entries(entries):
         rows.append(row)
     db.session.execute(ConsignmentEntry.__table__.insert(), rows)
     _add_to_balances(rows, now)
+    from models.report_summaries import add_entries  # the reports' daily sums, same transaction
+
+    add_entries(rows)
 
 
 def _add_to_balances(rows, now):

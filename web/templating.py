@@ -24,6 +24,8 @@ MENU = [
     ("admin.users", _l("Users"), {"admin"}),
     ("portal.overview", _l("Consignment"), {"admin"}),
     ("portal.payouts", _l("Payouts"), {"admin"}),
+    ("reports.index", _l("Reports"), {"admin", "observer"}),
+    ("reports.map_page", _l("Map"), {"admin", "observer"}),
 ]
 
 
