@@ -43,6 +43,8 @@ class ConsignmentDaily(_Sums, db.Model):
     """Sums of the consignment entries of one local day, cooperative, kind, outlet, product."""
 
     __tablename__ = "consignment_daily"
+    # SQLite: rows stored in key order (day first), so a period is one sequential range.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day = db.Column(db.Date, primary_key=True)
 
@@ -52,6 +54,7 @@ class ConsignmentMonthly(_Sums, db.Model):
     twelve months of rows, the edges of a period from the daily table."""
 
     __tablename__ = "consignment_monthly"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day = db.Column(db.Date, primary_key=True)
 

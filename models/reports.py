@@ -113,35 +113,64 @@ def month_of(column):
     return func.strftime("%Y-%m", column)
 
 
+def grouped(date_from, date_to, kinds, *keys):
+    """The period's summary sums grouped by raw keys ("cooperative_id", "kind", "location_id",
+    "product_id", "month"): [(key values..., quantity, gross, commission, amount, age_days)].
+    No join on the summary rows: names and families are looked up in Python afterwards (a
+    join on the union of monthly and daily rows made SQLite scan it per product)."""
+    s = summary_source(date_from, date_to, kinds)
+    cols = [month_of(s.c.day) if k == "month" else s.c[k] for k in keys]
+    query = select(*cols, func.sum(s.c.quantity), func.sum(s.c.gross), func.sum(s.c.commission),
+                   func.sum(s.c.amount), func.sum(s.c.age_days))
+    if cols:
+        query = query.group_by(*cols)
+    return db.session.execute(query).all()
+
+
+def product_facts():
+    """{product: (category, uom, content_uom, net_content, kind)} (hundreds of rows)."""
+    return {r[0]: tuple(r[1:]) for r in db.session.execute(
+        select(Product.id, Product.category, Product.uom, Product.content_uom, Product.net_content,
+               Product.kind))}
+
+
+def cooperative_provinces():
+    """{cooperative: province}."""
+    return dict(db.session.execute(select(Cooperative.id, Cooperative.province)).all())
+
+
+def location_codes():
+    """{location: code}."""
+    return dict(db.session.execute(select(Location.id, Location.code)).all())
+
+
 # --- sales ------------------------------------------------------------------------------------
 
 def _sales_sums(dimension, date_from, date_to):
     """{key: {quantity, gross, commission, owed, age_days}} of the period's sales net of refunds."""
-    s = summary_source(date_from, date_to, SALE_KINDS)
-    joins = s
-    if dimension in ("family",):
-        key = Product.category
-        joins = s.join(Product, Product.id == s.c.product_id)
-    elif dimension == "product":
-        key = s.c.product_id
-    elif dimension == "cooperative":
-        key = s.c.cooperative_id
+    raw = {"family": "product_id", "product": "product_id", "cooperative": "cooperative_id",
+           "province": "cooperative_id", "outlet": "location_id", "month": "month"}[dimension]
+    mapping = None
+    if dimension == "family":
+        facts = product_facts()
+        mapping = lambda k: facts[k][0] if k in facts else "other"  # noqa: E731
     elif dimension == "province":
-        key = Cooperative.province
-        joins = s.join(Cooperative, Cooperative.id == s.c.cooperative_id)
-    elif dimension == "outlet":
-        key = s.c.location_id
-    elif dimension == "month":
-        key = month_of(s.c.day)
-    else:
-        raise ValueError(dimension)
-    rows = db.session.execute(
-        select(key.label("k"), func.sum(s.c.quantity), func.sum(s.c.gross),
-               func.sum(s.c.commission), func.sum(s.c.amount), func.sum(s.c.age_days))
-        .select_from(joins).group_by(key)).all()
-    return {r[0]: {"quantity": quantity(dec(r[1])), "gross": money(dec(r[2])),
-                   "commission": money(dec(r[3])), "owed": money(dec(r[4])),
-                   "age_days": dec(r[5])} for r in rows}
+        provinces = cooperative_provinces()
+        mapping = provinces.get
+    out = {}
+    for k, qty, gross, commission, amount, age in grouped(date_from, date_to, SALE_KINDS, raw):
+        key = mapping(k) if mapping else k
+        r = out.setdefault(key, {"quantity": ZERO, "gross": ZERO, "commission": ZERO, "owed": ZERO,
+                                 "age_days": ZERO})
+        r["quantity"] += dec(qty)
+        r["gross"] += dec(gross)
+        r["commission"] += dec(commission)
+        r["owed"] += dec(amount)
+        r["age_days"] += dec(age)
+    for r in out.values():
+        r["quantity"], r["gross"] = quantity(r["quantity"]), money(r["gross"])
+        r["commission"], r["owed"] = money(r["commission"]), money(r["owed"])
+    return out
 
 
 def labels_for(dimension, keys):
@@ -210,9 +239,7 @@ def _shift_month(month, years):
 def sales_total(date_from, date_to):
     """The period's sales net of refunds from the summary: the figure every sales report's
     rows add up to (and the ledger reconciliation's)."""
-    s = summary_source(date_from, date_to, SALE_KINDS)
-    r = db.session.execute(select(func.sum(s.c.quantity), func.sum(s.c.gross),
-                                  func.sum(s.c.commission), func.sum(s.c.amount))).one()
+    r = grouped(date_from, date_to, SALE_KINDS)[0]
     return {"quantity": quantity(dec(r[0])), "gross": money(dec(r[1])),
             "commission": money(dec(r[2])), "owed": money(dec(r[3]))}
 
@@ -260,13 +287,10 @@ def volumes(date_from, date_to):
         r["consumed"] += dec(consumed)
         r["waste"] += dec(waste)
         r["packed"] += dec(packed)
-    s = summary_source(date_from, date_to, SALE_KINDS)
-    for fam, uom, cuom, sold in db.session.execute(
-            select(Product.category, Product.uom, Product.content_uom,
-                   func.sum(s.c.quantity * func.coalesce(Product.net_content, 1)))
-            .select_from(s.join(Product, Product.id == s.c.product_id))
-            .group_by(Product.category, Product.uom, Product.content_uom)):
-        row(fam, _volume_unit(uom, cuom))["sold"] += dec(sold)
+    facts = product_facts()
+    for product, qty, *_sums in grouped(date_from, date_to, SALE_KINDS, "product_id"):
+        fam, uom, cuom, net, _kind = facts.get(product, ("other", "pc", None, None, None))
+        row(fam, _volume_unit(uom, cuom))["sold"] += dec(qty) * dec(net or 1)
     rows = sorted(out.values(), key=lambda r: (r["family"], r["unit"]))
     for r in rows:
         for f in ("delivered", "accepted", "rejected", "consumed", "waste", "packed", "sold"):
@@ -352,11 +376,9 @@ def stock_ageing(today, warn_days, by="outlet"):
 
 def _revenue_sums(date_from, date_to):
     """{cooperative: {gross, commission, owed, fees, paid}} over the period."""
-    s = summary_source(date_from, date_to)
     out = {}
-    for coop, kind, gross, commission, amount in db.session.execute(
-            select(s.c.cooperative_id, s.c.kind, func.sum(s.c.gross), func.sum(s.c.commission),
-                   func.sum(s.c.amount)).group_by(s.c.cooperative_id, s.c.kind)):
+    for coop, kind, _qty, gross, commission, amount, _age in grouped(
+            date_from, date_to, None, "cooperative_id", "kind"):
         r = out.setdefault(coop, {"gross": ZERO, "commission": ZERO, "owed": ZERO, "fees": ZERO,
                                   "paid": ZERO, "adjustments": ZERO})
         if kind in SALE_KINDS:
@@ -457,17 +479,13 @@ def value_chain(date_from, date_to):
     period; and the mean days from reception to sale, weighted by quantity."""
     check_period(date_from, date_to)
     p_from, p_to = year_before(date_from, date_to)
+    facts = product_facts()
 
     def collect(d0, d1):
-        s = summary_source(d0, d1)
         out = {}
-        for fam, kind, qty, gross, commission, amount, age in db.session.execute(
-                select(func.coalesce(Product.category, "other"), s.c.kind, func.sum(s.c.quantity),
-                       func.sum(s.c.gross), func.sum(s.c.commission), func.sum(s.c.amount),
-                       func.sum(s.c.age_days))
-                .select_from(s.outerjoin(Product, Product.id == s.c.product_id))
-                .where(s.c.kind.in_(SALE_KINDS + ("fee",)))
-                .group_by(func.coalesce(Product.category, "other"), s.c.kind)):
+        for product, kind, qty, gross, commission, amount, age in grouped(
+                d0, d1, SALE_KINDS + ("fee",), "product_id", "kind"):
+            fam = facts[product][0] if product in facts else "other"
             r = out.setdefault(fam, {"gross": ZERO, "commission": ZERO, "cooperative": ZERO,
                                      "fees": ZERO, "quantity": ZERO, "age_days": ZERO})
             if kind == "fee":
@@ -520,9 +538,7 @@ def sell_through(date_from, date_to):
             .where(m.to_location_id.in_(list(shops) or [0]), m.kind == "receipt",
                    m.created_at >= start, m.created_at < end)
             .group_by(m.to_location_id)).all())
-        s = summary_source(d0, d1, SALE_KINDS)
-        sold = dict(db.session.execute(select(s.c.location_id, func.sum(s.c.quantity))
-                                       .group_by(s.c.location_id)).all())
+        sold = {r[0]: r[1] for r in grouped(d0, d1, SALE_KINDS, "location_id")}
         return {loc: {"received": quantity(dec(received.get(loc))), "sold": quantity(dec(sold.get(loc)))}
                 for loc in shops}
 
@@ -582,13 +598,11 @@ def province_figures(date_from, date_to, population):
             .group_by(Cooperative.province)):
         if prov in out:
             out[prov]["received"] = quantity(dec(acc))
-    s = summary_source(date_from, date_to, SALE_KINDS)
-    for prov, owed in db.session.execute(
-            select(Cooperative.province, func.sum(s.c.amount))
-            .select_from(s.join(Cooperative, Cooperative.id == s.c.cooperative_id))
-            .group_by(Cooperative.province)):
+    provinces = cooperative_provinces()
+    for coop, _q, _g, _c, owed, _a in grouped(date_from, date_to, SALE_KINDS, "cooperative_id"):
+        prov = provinces.get(coop)
         if prov in out:
-            out[prov]["revenue"] = money(dec(owed))
+            out[prov]["revenue"] += money(dec(owed))
     for r in out.values():
         if r["population"]:
             r["revenue_per_inhabitant"] = (r["revenue"] / r["population"]).quantize(Decimal("0.0001"))
@@ -603,19 +617,14 @@ def open_data_monthly(date_from, date_to, threshold=SMALL_CELL):
     from fewer than `threshold` cooperatives are left out entirely, so no cooperative's sales
     can be read off (no totals are published beside them either)."""
     check_period(date_from, date_to)
-    s = summary_source(date_from, date_to, SALE_KINDS)
-    month = month_of(s.c.day)
-    rows = db.session.execute(
-        select(month, Cooperative.province, Product.category, Location.code, s.c.cooperative_id,
-               func.sum(s.c.gross), func.sum(s.c.amount))
-        .select_from(s.join(Cooperative, Cooperative.id == s.c.cooperative_id)
-                     .join(Product, Product.id == s.c.product_id)
-                     .join(Location, Location.id == s.c.location_id))
-        .group_by(month, Cooperative.province, Product.category, Location.code, s.c.cooperative_id)).all()
+    facts, provinces, codes = product_facts(), cooperative_provinces(), location_codes()
     cells = {}
-    for mon, prov, fam, code, coop, gross, owed in rows:
-        c = cells.setdefault((mon, prov, fam, outlet_type(code)), {"coops": set(), "gross": ZERO, "owed": ZERO})
-        c["coops"].add(coop)
+    for mon, prov_coop, product, location, _q, gross, _c, owed, _a in grouped(
+            date_from, date_to, SALE_KINDS, "month", "cooperative_id", "product_id", "location_id"):
+        fam = facts[product][0] if product in facts else "other"
+        key = (mon, provinces.get(prov_coop), fam, outlet_type(codes.get(location)))
+        c = cells.setdefault(key, {"coops": set(), "gross": ZERO, "owed": ZERO})
+        c["coops"].add(prov_coop)
         c["gross"] += dec(gross)
         c["owed"] += dec(owed)
     out = []

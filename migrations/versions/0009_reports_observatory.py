@@ -42,7 +42,8 @@ def upgrade():
         sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column('age_days', sa.Numeric(precision=18, scale=3), nullable=False),
         sa.PrimaryKeyConstraint('day', 'cooperative_id', 'kind', 'location_id', 'product_id',
-                                name=op.f(f'pk_{table}'))
+                                name=op.f(f'pk_{table}')),
+        sqlite_with_rowid=False,  # rows in key order: a period is one sequential range
         )
     op.create_index('ix_stock_movements_to_time', 'stock_movements', ['to_location_id', 'created_at'])
     from models.report_summaries import rebuild
