@@ -89,8 +89,8 @@ class _Days:
 
 
 def _lot_facts(conn, lot_ids=None):
-    """lot -> (product, reception time): a lot born of a reception was received when it was
-    created; a packaged lot when its earliest input lot was."""
+    """lot -> (product, day received): a lot born of a reception was received on the
+    reception's day; a packaged lot on its earliest input's (else when the lot was made)."""
     where = ""
     params = {}
     if lot_ids is not None:
@@ -100,12 +100,23 @@ def _lot_facts(conn, lot_ids=None):
         where = "WHERE l.id IN (" + ", ".join(f":l{i}" for i in range(len(ids))) + ")"
         params = {f"l{i}": v for i, v in enumerate(ids)}
     rows = conn.execute(text(
-        "SELECT l.id, l.product_id, l.created_at, min(p.created_at) FROM lots l "
+        "SELECT l.id, l.product_id, l.created_at, r.received_on, min(pr.received_on), "
+        "min(p.created_at) FROM lots l "
+        "LEFT JOIN receptions r ON l.origin_type = 'reception' AND r.id = l.origin_id "
         "LEFT JOIN lot_parents lp ON lp.child_lot_id = l.id "
-        f"LEFT JOIN lots p ON p.id = lp.parent_lot_id {where} "
-        "GROUP BY l.id, l.product_id, l.created_at"), params)
+        "LEFT JOIN lots p ON p.id = lp.parent_lot_id "
+        f"LEFT JOIN receptions pr ON p.origin_type = 'reception' AND pr.id = p.origin_id {where} "
+        "GROUP BY l.id, l.product_id, l.created_at, r.received_on"), params)
     days = _Days()
-    return {r[0]: (r[1], days(r[3] or r[2])) for r in rows}
+
+    def day(value):
+        if isinstance(value, str):
+            from datetime import date
+
+            return date.fromisoformat(value[:10])
+        return value
+
+    return {r[0]: (r[1], day(r[3]) or day(r[4]) or days(r[5] or r[2])) for r in rows}
 
 
 def _fee_products(conn, run_ids=None):
@@ -151,7 +162,7 @@ def _accumulate(sums, rows, lots, runs, days):
         s[3] += _dec(e["commission"])
         s[4] += _dec(e["amount"])
         if received is not None and e["kind"] in SALE_KINDS:
-            s[5] += qty * (day - received).days
+            s[5] += qty * max(0, (day - received).days)
     return sums
 
 
