@@ -29,7 +29,6 @@ def _form(breakdowns=(), measures=()):
     form = ReportForm(request.args)
     form.by.choices = [(b, BREAKDOWN_LABELS[b]) for b in breakdowns]
     form.measure.choices = [(m, MEASURE_LABELS[m]) for m in measures]
-    form.by.validators = [] if not breakdowns else form.by.validators
     if request.args and not form.validate():
         return form, False
     return form, True
