@@ -19,6 +19,13 @@ STYLE = Style(
 MAX_BARS = 12  # more bars than a phone shows legibly: the rest are in the table
 
 
+def _axis(kind):
+    """Compact numbers on the axes and tooltips of a chart (whole dirhams; the table has the
+    centimes)."""
+    compact = {"money": "int", "qty": "int", "rate": "rate"}.get(kind, kind)
+    return lambda v: fmt(v, compact)
+
+
 def _render(chart):
     """SVG text without pygal's tooltip script (linked from a CDN) or its inline config."""
     return re.sub(r"<script.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
@@ -28,13 +35,14 @@ def bar_chart(title, labels, series, kind="money", horizontal=True):
     """Bars of one or two series ({name: [values]}) per label; values formatted in the
     reader's language."""
     cls = pygal.HorizontalBar if horizontal else pygal.Bar
-    labels = [str(x)[:28] for x in labels[:MAX_BARS]]
-    chart = cls(style=STYLE, js=[], disable_xml_declaration=True, width=640,
-                height=max(320, 70 + 34 * len(labels) * (len(series) if horizontal else 1)) if horizontal else 400,
+    labels = [str(x)[:22] for x in labels[:MAX_BARS]]
+    chart = cls(style=STYLE, js=[], disable_xml_declaration=True, width=440, truncate_label=-1,
+                height=max(300, 90 + 30 * len(labels) * len(series)) if horizontal else 360,
                 explicit_size=False, legend_at_bottom=True, legend_at_bottom_columns=2,
                 truncate_legend=60, print_values=False, margin=12, no_data_text=_("No data"),
-                value_formatter=lambda v: fmt(v, kind), x_label_rotation=0 if horizontal else 30,
-                show_y_guides=not horizontal, show_x_guides=horizontal)
+                value_formatter=_axis(kind), x_label_rotation=0 if horizontal else 30,
+                show_y_guides=not horizontal, show_x_guides=horizontal,
+                y_labels_major_count=4, show_minor_y_labels=False)
     chart.title = title
     chart.x_labels = labels
     for name, values in series.items():
@@ -44,12 +52,12 @@ def bar_chart(title, labels, series, kind="money", horizontal=True):
 
 def stacked_chart(title, labels, series, kind="money"):
     """Horizontal stacked bars (stock by age, a dirham split between its recipients)."""
-    labels = [str(x)[:28] for x in labels[:MAX_BARS]]
+    labels = [str(x)[:22] for x in labels[:MAX_BARS]]
     chart = pygal.HorizontalStackedBar(
-        style=STYLE, js=[], disable_xml_declaration=True, width=640,
-        height=max(320, 110 + 40 * len(labels)), explicit_size=False, legend_at_bottom=True,
-        legend_at_bottom_columns=2, truncate_legend=60, margin=12, no_data_text=_("No data"),
-        value_formatter=lambda v: fmt(v, kind))
+        style=STYLE, js=[], disable_xml_declaration=True, width=440, truncate_label=-1,
+        height=max(300, 110 + 36 * len(labels)), explicit_size=False, legend_at_bottom=True,
+        legend_at_bottom_columns=1, truncate_legend=60, margin=12, no_data_text=_("No data"),
+        value_formatter=_axis(kind), y_labels_major_count=4, show_minor_y_labels=False)
     chart.title = title
     chart.x_labels = labels
     for name, values in series.items():

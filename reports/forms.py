@@ -11,8 +11,8 @@ class ReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From"), validators=[Optional()], name="from")
-    date_to = DateField(_l("To"), validators=[Optional()], name="to")
+    date_from = DateField(_l("Period start"), validators=[Optional()], name="from")
+    date_to = DateField(_l("Period end"), validators=[Optional()], name="to")
     by = SelectField(_l("Break down by"), validators=[Optional()], validate_choice=True)
     measure = SelectField(_l("Measure"), validators=[Optional()], validate_choice=True)
 

@@ -125,8 +125,9 @@ def map_svg(values, title_fr, title_ar, fmt, legend_title_fr, legend_title_ar, n
             f'{escape(text)}</text></g>')
     y = height + 18
     out.append(f'<text x="{MARGIN}" y="{y:.0f}" font-size="14" font-weight="bold">{escape(legend_title_fr)}</text>')
+    # Right-to-left text: its start is at the right, where the Arabic legend begins.
     out.append(f'<text x="{WIDTH - MARGIN}" y="{y + 20:.0f}" font-size="14" font-weight="bold" '
-               f'text-anchor="end" direction="rtl">{escape(legend_title_ar)}</text>')
+               f'text-anchor="start" direction="rtl" xml:lang="ar">{escape(legend_title_ar)}</text>')
     y += 34
     if not breaks:
         out.append(f'<rect x="{MARGIN}" y="{y:.0f}" width="22" height="16" fill="{NO_DATA}" stroke="#495057"/>'
