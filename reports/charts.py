@@ -42,7 +42,7 @@ def bar_chart(title, labels, series, kind="money", horizontal=True):
                 truncate_legend=60, print_values=False, margin=12, no_data_text=_("No data"),
                 value_formatter=_axis(kind), x_label_rotation=0 if horizontal else 30,
                 show_y_guides=not horizontal, show_x_guides=horizontal,
-                y_labels_major_count=4, show_minor_y_labels=False)
+                x_labels_major_count=4, show_minor_x_labels=False)
     chart.title = title
     chart.x_labels = labels
     for name, values in series.items():
@@ -57,7 +57,7 @@ def stacked_chart(title, labels, series, kind="money"):
         style=STYLE, js=[], disable_xml_declaration=True, width=440, truncate_label=-1,
         height=max(300, 110 + 36 * len(labels)), explicit_size=False, legend_at_bottom=True,
         legend_at_bottom_columns=1, truncate_legend=60, margin=12, no_data_text=_("No data"),
-        value_formatter=_axis(kind), y_labels_major_count=4, show_minor_y_labels=False)
+        value_formatter=_axis(kind), x_labels_major_count=4, show_minor_x_labels=False)
     chart.title = title
     chart.x_labels = labels
     for name, values in series.items():
