@@ -20,6 +20,7 @@ def register(app):
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(integrity_check)
+    app.cli.add_command(rebuild_report_summaries)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
 
@@ -99,8 +100,18 @@ def integrity_check():
     from models.consignment import consignment_balance_mismatches
     from models.ledger import integrity_mismatches
 
+    from models.report_summaries import summary_mismatches
+
     problems = integrity_mismatches()
     accounts = consignment_balance_mismatches()
+    summaries = summary_mismatches()
+    for s in summaries[:50]:
+        click.echo(f"report summary mismatch: {s['table']} {s['key']}: kept {s['kept']} but entries "
+                   f"{s['ledger']}", err=True)
+    if summaries:
+        click.echo(f"integrity-check: {len(summaries)} report summary row(s) differ from the "
+                   "consignment entries (flask rebuild-report-summaries)", err=True)
+        sys.exit(1)
     books = books_problems()
     if not problems and not accounts and not books:
         click.echo("integrity-check: ok, every balance equals the ledger and the books hold")
@@ -115,6 +126,17 @@ def integrity_check():
                    f"(owed, fees, paid, adjustments) {a['kept']} but entries {a['ledger']}", err=True)
     click.echo(f"integrity-check: {len(problems) + len(accounts) + len(books)} problem(s)", err=True)
     sys.exit(1)
+
+
+@click.command("rebuild-report-summaries")
+def rebuild_report_summaries():
+    """Recompute the reports' daily and monthly sums from the consignment entries (after a bulk
+    load or a restore); integrity-check proves they equal the entries."""
+    from models.report_summaries import rebuild
+
+    rows = rebuild()
+    db.session.commit()
+    click.echo(f"rebuild-report-summaries: {rows} row(s) written")
 
 
 @click.command("backup")

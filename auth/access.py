@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from web.access import PUBLIC, any_user, public, roles  # noqa: F401  (areas import them from here)
+from web.access import PUBLIC, any_user, public, roles, signed_in  # noqa: F401  (areas import them from here)
 
 # Blueprints whose routes are public by nature (static files, the API's spec and docs).
 PUBLIC_BLUEPRINTS = {"bootstrap", "api-docs"}

@@ -5,7 +5,7 @@ from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from auth.access import any_user, public
+from auth.access import public, signed_in
 from auth.services import (LoginThrottled, authenticate, revoke_token, revoke_token_id,
                            token_state, tokens_of)
 from extensions import db
@@ -71,7 +71,7 @@ def issue_token():
 @blp.arguments(TokenListArgs, location="query")
 @blp.response(200, TokenInfoSchema(many=True))
 @blp.alt_response(403, description="Another user's tokens (admins only)")
-@any_user
+@signed_in
 def list_tokens(args):
     """The API tokens of the calling user, or of `user_id` for an admin (secrets never shown)."""
     user_id = args.get("user_id") or current_user.id
@@ -85,7 +85,7 @@ def list_tokens(args):
 @blp.route("/<int:token_id>", methods=["DELETE"])
 @blp.response(204)
 @blp.alt_response(404, description="No such token of this user")
-@any_user
+@signed_in
 def revoke_by_id(token_id):
     """Revoke one of one's tokens (an admin: anyone's)."""
     if revoke_token_id(token_id, current_user) is None:
@@ -96,7 +96,7 @@ def revoke_by_id(token_id):
 
 @blp.route("/current", methods=["DELETE"])
 @blp.response(204)
-@any_user
+@signed_in
 def revoke_current():
     """Revoke the bearer token this request carries."""
     header = request.headers.get("Authorization", "")

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth import bp
-from auth.access import any_user, roles
+from auth.access import roles, signed_in
 from auth.forms import PasswordForm
 from auth.services import revoke_token_id, token_state, tokens_of
 from auth.sessions import start_session
@@ -20,7 +20,7 @@ def _when(value):
 
 
 @bp.route("/account/security", methods=["GET", "POST"])
-@any_user
+@signed_in
 def security():
     """Change one's password (ends one's other sessions, revokes one's tokens); list and revoke
     one's API tokens; sign out everywhere."""
@@ -46,7 +46,7 @@ def security():
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
-@any_user
+@signed_in
 def revoke_token(token_id):
     """Revoke one of one's API tokens (an admin: anyone's)."""
     token = revoke_token_id(token_id, current_user)
@@ -60,7 +60,7 @@ def revoke_token(token_id):
 
 
 @bp.route("/account/sessions/end", methods=["POST"])
-@any_user
+@signed_in
 def end_my_sessions():
     """Sign out everywhere (this device too); API tokens stay."""
     from auth.sessions import end_session

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth import bp
-from auth.access import any_user, public
+from auth.access import public, signed_in
 from auth.forms import LoginForm
 from auth.services import LoginThrottled, authenticate
 from auth.sessions import end_session, start_session
@@ -17,6 +17,7 @@ HOME_BY_ROLE = {
     "operator": "warehouse.index",
     "cashier": "shop.index",
     "cooperative": "portal.index",
+    "observer": "reports.index",
 }
 
 
@@ -71,7 +72,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@any_user
+@signed_in
 def logout():
     """Sign out (POST with CSRF, so no link can sign a user out)."""
     end_session(current_user._get_current_object())
@@ -81,7 +82,7 @@ def logout():
 
 
 @bp.route("/account")
-@any_user
+@signed_in
 def account():
     """The signed-in user's own page: name, role, shops, language."""
     return render_template("auth/account.html")

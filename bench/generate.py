@@ -217,7 +217,13 @@ def generate(url, scale=1.0, seed=7, check=True, log=print):
             log(f"  month {m + 1:2d}: {len(rows['sale_lines']):>8,} sale lines  "
                 f"({time.perf_counter() - t0:.0f} s)")
         finish(loader, gen, region)
-        log(f"loaded in {time.perf_counter() - t0:.1f} s; analyzing")
+        t1 = time.perf_counter()
+        from models.report_summaries import rebuild
+
+        written = rebuild()  # the reports' summary tables, as post_entries keeps them
+        db.session.commit()
+        log(f"loaded in {time.perf_counter() - t0:.1f} s ({written:,} summary rows in "
+            f"{time.perf_counter() - t1:.1f} s); analyzing")
         analyze(url)
         counts = dict(gen.counts, seconds=round(time.perf_counter() - t0, 1))
         if check:
@@ -226,7 +232,9 @@ def generate(url, scale=1.0, seed=7, check=True, log=print):
             t1 = time.perf_counter()
             from models.consignment import consignment_balance_mismatches
 
-            problems = integrity_mismatches() + consignment_balance_mismatches()
+            from models.report_summaries import summary_mismatches
+
+            problems = integrity_mismatches() + consignment_balance_mismatches() + summary_mismatches()
             bad = consignment_mismatches()
             log(f"integrity: {len(problems)} stock problem(s), {bad} sale line(s) without their "
                 f"consignment entry ({time.perf_counter() - t1:.1f} s)")

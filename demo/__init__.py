@@ -33,6 +33,8 @@ DEMO_LOGINS = [
      "Caissière des stands solidaires Oujda et Berkane (interface en arabe)"),
     ("coop.figuig", "demo-figuig", "cooperative", "Coopérative Zenaga des dattes de Figuig"),
     ("coop.taourirt", "demo-taourirt", "cooperative", "Coopérative Zit Al Khayr – Taourirt (huile d'olive)"),
+    ("observatoire", "demo-observatoire", "observer",
+     "Observatoire régional de l'ESS – rapports et carte (agrégats seulement)"),
 ]
 
 # Invented GS1 company prefix under Morocco's 611 (611 + 9204), then a 5-digit item reference.

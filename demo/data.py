@@ -342,4 +342,5 @@ USERS = [
      None),
     ("coop.figuig", "Mohammed Bensaïd", "cooperative", "fr", (), "figuig_dates"),
     ("coop.taourirt", "Khadija Amrani", "cooperative", "fr", (), "taourirt_oil"),
+    ("observatoire", "Observatoire régional de l'ESS", "observer", "fr", (), None),
 ]

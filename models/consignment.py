@@ -281,6 +281,9 @@ def post_entries(entries):
             heads.get(row["cooperative_id"]), entry_values(row))
     db.session.execute(ConsignmentEntry.__table__.insert(), rows)
     _add_to_balances(rows, now, heads)
+    from models.report_summaries import add_entries  # the reports' daily sums, same transaction
+
+    add_entries(rows)
 
 
 def _lock_heads(coop_ids):

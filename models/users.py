@@ -12,7 +12,8 @@ ROLE_ADMIN = "admin"
 ROLE_OPERATOR = "operator"
 ROLE_CASHIER = "cashier"
 ROLE_COOPERATIVE = "cooperative"
-ROLES = (ROLE_ADMIN, ROLE_OPERATOR, ROLE_CASHIER, ROLE_COOPERATIVE)
+ROLE_OBSERVER = "observer"  # Council or observatory staff: aggregates only, read-only
+ROLES = (ROLE_ADMIN, ROLE_OPERATOR, ROLE_CASHIER, ROLE_COOPERATIVE, ROLE_OBSERVER)
 
 user_shops = db.Table(
     "user_shops",
@@ -50,7 +51,7 @@ class User(db.Model):
 
     __table_args__ = (
         db.CheckConstraint(
-            "role IN ('admin', 'operator', 'cashier', 'cooperative')", name="role"
+            "role IN ('admin', 'operator', 'cashier', 'cooperative', 'observer')", name="role"
         ),
         db.CheckConstraint(
             "(role = 'cooperative') = (cooperative_id IS NOT NULL)", name="cooperative_link"

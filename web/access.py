@@ -27,6 +27,14 @@ def public(view):
 
 
 def any_user(view):
-    """Declare a view open to every signed-in user, whatever the role."""
+    """Declare a view open to every signed-in user who works with the goods or the accounts:
+    every role but the observer, who reads aggregates only and is named where it may go."""
+    view.access = frozenset(ROLES) - {"observer"}
+    return view
+
+
+def signed_in(view):
+    """Declare a view open to every signed-in user, observer included (their own account,
+    signing out, revoking their token)."""
     view.access = frozenset(ROLES)
     return view

@@ -18,6 +18,7 @@ ROLE_LABELS = {
     "operator": _l("Warehouse operator"),
     "cashier": _l("Cashier"),
     "cooperative": _l("Cooperative"),
+    "observer": _l("Observer (aggregates only)"),
 }
 
 

@@ -215,3 +215,16 @@ def visible_owned(model, record_id):
 def sees_payout_details(user=None):
     """Cooperatives' bank details are for admins alone."""
     return (user or current_user).role == "admin"
+
+
+# --- the observatory: aggregates for admins and the observer ------------------------------------
+
+REPORT_READERS = ("admin", "observer")
+
+
+def may_read_reports(user=None):
+    """Reports are aggregates for admins and the observer (no personal data): 403 for anyone
+    else. The observer reads nothing else: no bank details, receipts or user names."""
+    if (user or current_user).role not in REPORT_READERS:
+        abort(403)
+    return True

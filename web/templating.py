@@ -24,6 +24,8 @@ MENU = [
     ("portal.payouts", _l("Payouts"), {"admin"}),
     ("portal.compensations", _l("Compensations"), {"admin"}),
     ("admin.audit_log", _l("Audit log"), {"admin"}),
+    ("reports.index", _l("Reports"), {"admin", "observer"}),
+    ("reports.map_page", _l("Map"), {"admin", "observer"}),
 ]
 
 
