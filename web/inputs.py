@@ -136,7 +136,8 @@ def _bound_form_dates():
         def pre_validate(self, form, _original=original_pre):
             # A date that could not be read keeps its own message: stop before DataRequired
             # replaces it with "This field is required."
-            if self.process_errors:
+            # A blank date is left to Optional()/DataRequired(), which decide what blank means.
+            if self.process_errors and any(str(v or "").strip() for v in (self.raw_data or [])):
                 raise StopValidation()
             return _original(self, form)
 
