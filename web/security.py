@@ -2,7 +2,8 @@
 
 - Content-Security-Policy: only the app's own files (Bootstrap, Swagger UI, fonts and scripts
   are served from /static); a page's own inline script carries the request's nonce
-  (`<script nonce="{{ csp_nonce() }}">`); no inline style, no framing (frame-ancestors 'none',
+  (`<script nonce="{{ csp_nonce() }}">`, and the <style> of a server-drawn SVG chart); no
+  inline style attribute, no framing (frame-ancestors 'none',
   X-Frame-Options DENY), forms post only to the app.
 - X-Content-Type-Options nosniff, Referrer-Policy same-origin, Cross-Origin-Opener-Policy.
 - Strict-Transport-Security when the session cookie is Secure (production behind TLS).
@@ -35,7 +36,7 @@ def content_security_policy(nonce):
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self'",
+        f"style-src 'self' 'nonce-{nonce}'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -20,7 +20,7 @@ def test_pages_carry_the_security_headers(app, auth):
     headers = response.headers
     csp = headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "style-src 'self';" in csp and "unsafe-inline" not in csp
+    assert "style-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
