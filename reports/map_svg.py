@@ -102,7 +102,7 @@ def map_svg(values, title_fr, title_ar, fmt, legend_title_fr, legend_title_ar, n
     total_h = height + legend_h
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {total_h:.0f}" '
            f'role="img" aria-labelledby="map-title" class="province-map" '
-           f'style="max-width:100%;height:auto;font-family:\'DejaVu Sans\',Arial,sans-serif">',
+           f'font-family="DejaVu Sans, Arial, sans-serif">',  # sized by .province-map (CSS)
            f'<title id="map-title">{escape(title_fr)} — {escape(title_ar)}</title>']
     for name in sorted(rings):
         ring = rings[name]
@@ -118,7 +118,7 @@ def map_svg(values, title_fr, title_ar, fmt, legend_title_fr, legend_title_ar, n
         v = values.get(name)
         text = fmt(v) if v is not None else "—"
         out.append(
-            f'<g text-anchor="middle" style="paint-order:stroke" stroke="#ffffff" stroke-width="3" '
+            f'<g text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="3" '
             f'fill="#212529"><text x="{cx:.1f}" y="{cy - 8:.1f}" font-size="12" font-weight="bold">'
             f'{escape(name)}</text><text x="{cx:.1f}" y="{cy + 7:.1f}" font-size="12" direction="rtl">'
             f'{escape(names_ar[name])}</text><text x="{cx:.1f}" y="{cy + 22:.1f}" font-size="12">'

@@ -2,7 +2,8 @@
 
 - Content-Security-Policy: only the app's own files (Bootstrap, Swagger UI, fonts and scripts
   are served from /static); a page's own inline script carries the request's nonce
-  (`<script nonce="{{ csp_nonce() }}">`); no inline style, no framing (frame-ancestors 'none',
+  (`<script nonce="{{ csp_nonce() }}">`, and the <style> of a server-drawn SVG chart); no
+  inline style attribute, no framing (frame-ancestors 'none',
   X-Frame-Options DENY), forms post only to the app.
 - X-Content-Type-Options nosniff, Referrer-Policy same-origin, Cross-Origin-Opener-Policy.
 - Strict-Transport-Security when the session cookie is Secure (production behind TLS).
@@ -35,7 +36,7 @@ def content_security_policy(nonce):
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self'",
+        f"style-src 'self' 'nonce-{nonce}'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
@@ -64,11 +65,20 @@ def add_security_headers(response):
     return response
 
 
+def csp_svg(svg):
+    """A server-drawn SVG (pygal charts, the map) put inline in a page: its <style> elements
+    carry this request's nonce, so the policy lets them style the drawing and nothing else."""
+    from markupsafe import Markup
+
+    return Markup(str(svg or "").replace("<style", f'<style nonce="{csp_nonce()}"'))
+
+
 def register(app):
     """Install the headers, the template's nonce helper and the cookie flags."""
     for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
         app.config[name] = app.config.get(name) or "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.filters["csp_svg"] = csp_svg
     app.before_request(_new_nonce)
     app.after_request(add_security_headers)

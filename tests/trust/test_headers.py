@@ -20,7 +20,7 @@ def test_pages_carry_the_security_headers(app, auth):
     headers = response.headers
     csp = headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "style-src 'self';" in csp and "unsafe-inline" not in csp
+    assert "style-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
@@ -54,7 +54,7 @@ def test_templates_have_no_inline_script_or_style():
         assert not re.search(r"\sstyle=", text), path
         for tag in re.findall(r"<script[^>]*>", text):
             assert "src=" in tag or "nonce=" in tag or 'type="application/json"' in tag, (path, tag)
-        assert "<style" not in text, path
+        assert not re.search(r"<style(>|\s(?!nonce))", text), path  # a chart's own carries the nonce
 
 
 def test_swagger_ui_page_runs_without_inline_script(app):
