@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, legal_line, register_fonts, shape
 from models import clock
+from web import locale
 
 KIND_NAMES = {
     "sale": ("Vente", "بيع"),
@@ -38,11 +39,10 @@ def _canvas(*args, **kwargs):
 
 
 def mad(value):
-    """An amount the French way with its currency: 1 234,50 MAD."""
+    """An amount with its currency, as the pages show it (web.locale.money): 1 234,50 MAD."""
     if value is None:
         return ""
-    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
-    return text + " MAD"
+    return locale.money(value) + " MAD"
 
 
 def amount(value):
@@ -52,10 +52,7 @@ def amount(value):
 
 def qty(value):
     """A quantity with the decimals it needs (3, 2,5, 0,125)."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value.normalize()}"
-    return text.replace(".", ",")
+    return locale.qty(value)  # "" for None
 
 
 def local_time(naive_utc, tz=None):

@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 
 from documents.pdf import FONT, FONT_BOLD, ar, is_rtl, register_fonts, shape
+from web import locale
 
 WIDTH = 80 * mm
 MARGIN = 4 * mm
@@ -21,15 +22,14 @@ METHODS = {"cash": ("Espèces", "نقدا"), "card": ("Carte bancaire", "بطا�
 
 
 def fmt(value):
-    """1 234.50: two decimals, thin-space thousands, Latin digits (as Moroccan tills print)."""
+    """An amount as the pages show it in the user's language (web.locale.money)."""
     value = Decimal(value or 0).quantize(Decimal("0.01")) + 0  # + 0 turns -0.00 into 0.00
-    return f"{value:,.2f}".replace(",", "\u202f")
+    return locale.money(value)
 
 
 def fmt_qty(value):
-    """A quantity without trailing zeros (2, 1.5, 0.25)."""
-    text = f"{Decimal(value).normalize():f}"
-    return text
+    """A quantity without trailing zeros, as the pages show it (web.locale.qty)."""
+    return locale.qty(value)
 
 
 def _wrap(text, font, size, width):
@@ -60,13 +60,14 @@ class Ticket:
         """A centred line (wrapped)."""
         font = FONT_BOLD if bold else FONT
         for part in _wrap(text, font, size, WIDTH - 2 * MARGIN):
-            self.rows.append(("center", ar(part) if arabic else part, size, font))
+            self.rows.append(("center", shape(part), size, font))  # the one bidi function
 
     def text(self, french, arabic=None, size=8, bold=False):
         """French on the left (wrapped), Arabic on the right on its own line when given."""
         font = FONT_BOLD if bold else FONT
         for part in _wrap(french, font, size, WIDTH - 2 * MARGIN):
-            self.rows.append(("left", part, size, font))
+            # a line that starts in Arabic (a name, a refund reason) starts on the right
+            self.rows.append(("right" if is_rtl(part) else "left", shape(part), size, font))
         if arabic:
             for part in _wrap(arabic, font, size, WIDTH - 2 * MARGIN):
                 self.rows.append(("right", ar(part), size, font))
@@ -80,9 +81,9 @@ class Ticket:
         shaped = ar(arabic)
         needed = sum(stringWidth(t, font, size) for t in (french, shaped, value)) + 16
         if needed <= WIDTH - 2 * MARGIN:
-            self.rows.append(("pair", (french, shaped, value), size, font))
+            self.rows.append(("pair", (shape(french), shaped, shape(value)), size, font))
         else:
-            self.rows.append(("pair", (french, "", value), size, font))
+            self.rows.append(("pair", (shape(french), "", shape(value)), size, font))
             if shaped:
                 self.rows.append(("right", shaped, size - 1, font))
 
@@ -110,18 +111,14 @@ class Ticket:
         for kind, text, size, font in self.rows:
             y -= size + 3.5
             c.setFont(font, size)
-            if kind in ("center", "left", "right"):
-                raw, text = text, shape(text)  # every line through the one bidi function
             if kind == "center":
                 c.drawCentredString(WIDTH / 2, y, text)
-            elif kind == "left" and is_rtl(raw):
-                c.drawRightString(right, y, text)  # an Arabic line starts on the right
             elif kind == "left":
                 c.drawString(MARGIN, y, text)
             elif kind == "right":
                 c.drawRightString(right, y, text)
             elif kind == "pair":
-                french, arabic, value = (shape(part) for part in text)
+                french, arabic, value = text
                 c.drawString(MARGIN, y, french)
                 gap = max(VALUE_COL, c.stringWidth(value, font, size) + 8)
                 c.drawRightString(right - gap, y, arabic)
@@ -181,7 +178,8 @@ def render_receipt(data, copy=False):
     for refund in data.get("refunds", []):
         t.rule()
         t.pair(f"Remboursement {refund.get('number') or ''}".strip(), "استرجاع", "-" + fmt(refund["total"]), bold=True)
-        t.text(f"{refund['date']} – {refund['reason']}", size=6)
+        t.text(refund["date"], size=6)
+        t.text(refund["reason"], size=6)  # its own line: an Arabic reason reads from the right
     t.rule()
     t.center("Merci de soutenir les coopératives !", size=8)
     t.center("شكرا لدعمكم للتعاونيات", size=8, arabic=True)

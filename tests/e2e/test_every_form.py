@@ -16,10 +16,14 @@ field or in an alert, in the page's language (no English message on a French or 
 Every response the browser receives while doing so (page, fetch, redirect) must be below 500.
 """
 import re
+import subprocess
+import sys
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from tests.e2e.conftest import (DESKTOP, ROOT, LiveServer, free_port, run_cli, server_env,
+                                wait_until_up)
 from tests.e2e.helpers import PASSWORDS, login, switch_language
 
 ROLE_USERS = ["caissier", "coop.figuig", "operateur", "admin"]
@@ -178,9 +182,49 @@ def _submit(page, index, values):
     return response
 
 
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """A server of its own: this test edits whatever a form offers (names, rates, users), so
+    it must not change the demo data the other browser tests read."""
+    tmp = tmp_path_factory.mktemp("every-form")
+    database_url = f"sqlite:///{tmp / 'forms.sqlite'}"
+    env = server_env(database_url)
+    run_cli(env, "db", "upgrade")
+    run_cli(env, "seed-demo")
+    port = free_port()
+    log = tmp / "gunicorn.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             "--threads", "4", "--access-logfile", "-", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log, process)
+    try:
+        wait_until_up(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def form_page(browser, own_server):
+    """A desktop page on this module's own server."""
+    context = browser.new_context(base_url=own_server.url, viewport=DESKTOP, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("username", ROLE_USERS)
-def test_every_form_takes_what_a_person_types(page, live_server, username, lang):
+def test_every_form_takes_what_a_person_types(form_page, own_server, username, lang):
+    page, live_server = form_page, own_server
     failures, bad_statuses, covered = [], [], []
     page.on("response", lambda r: r.status >= 500 and bad_statuses.append(f"{r.request.method} {r.url} {r.status}"))
     login(page, username)
