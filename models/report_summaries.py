@@ -227,7 +227,9 @@ def ledger_sums(conn):
     runs = _fee_products(conn)
     days = _Days()
     sums = {}
-    result = conn.execution_options(stream_results=True, yield_per=20000).execute(text(ENTRY_SQL))
+    # Streamed on the statement, not the connection: a connection's options would stay set
+    # and send the next statements through a server-side cursor (PostgreSQL refuses a DELETE).
+    result = conn.execute(text(ENTRY_SQL).execution_options(stream_results=True, yield_per=20000))
     for chunk in result.mappings().partitions(20000):
         _accumulate(sums, chunk, lots, runs, days)
     return sums

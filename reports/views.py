@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from auth.access import public, roles
 from models import reports as R
 from reports import bp
-from reports.building import BREAKDOWN_LABELS, REPORTS, build, cell, csv_response, period
+from reports.building import BREAKDOWN_LABELS, REPORTS, as_text, build, cell, csv_response, period
 from reports.forms import ReportForm
 from reports.formatting import fmt, fmt_date
 from reports.map_svg import map_svg, outlines, population
@@ -59,7 +59,7 @@ def report_page(name):
         return csv_response(f"{name}{suffix}-{d0}-{d1}.csv", shown)
     form.date_from.data, form.date_to.data, form.by.data = d0, d1, by
     return render_template("reports/report.html", name=name, title=title, form=form, report=report,
-                           has_period=has_period, breakdowns=breakdowns, tables=shown, chart=chart,
+                           has_period=has_period, breakdowns=breakdowns, tables=as_text(shown), chart=chart,
                            cell=cell, d0=d0, d1=d1, fmt_date=fmt_date)
 
 
@@ -100,7 +100,7 @@ def map_page():
                   lambda v: fmt(v, kind), legend_fr, legend_ar, no_data_fr, no_data_ar)
     form.date_from.data, form.date_to.data, form.measure.data = d0, d1, measure
     status = 200 if ok else 400
-    return render_template("reports/map.html", form=form, svg=svg, tables=shown, cell=cell,
+    return render_template("reports/map.html", form=form, svg=svg, tables=as_text(shown), cell=cell,
                            measure=measure, d0=d0, d1=d1, fmt_date=fmt_date), status
 
 
