@@ -31,6 +31,9 @@ class LocalDecimalField(ParsedFirst, DecimalField):
                 raw = raw.replace(space, "")
             if raw.count(",") == 1 and "." not in raw:
                 raw = raw.replace(",", ".")
+            if not raw:  # an empty row a browser posts: no number, no error (Optional decides)
+                self.data = None
+                return
             valuelist = [raw]
         super().process_formdata(valuelist)
         if self.data is not None and not self.data.is_finite():
