@@ -148,8 +148,9 @@ def _reason(reason):
 
 def _lock_lot(lot_id):
     """The lot row, locked for this transaction; 404 if absent."""
-    lot = db.session.execute(select(Lot).where(Lot.id == lot_id).with_for_update()).scalar() \
+    locked = db.session.execute(select(Lot.id).where(Lot.id == lot_id).with_for_update()).scalar() \
         if isinstance(lot_id, int) else None
+    lot = db.session.get(Lot, locked) if locked is not None else None
     if lot is None:
         raise NotFound(_("No such lot."), code="unknown_lot")
     return lot

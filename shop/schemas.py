@@ -127,7 +127,11 @@ class ScanOutSchema(ma.Schema):
 
 
 class ChooseLotFieldsSchema(ma.Schema):
-    """`fields` of a 409: with code `choose_lot`, the lots a product-only code names here."""
+    """`fields` of a 409: with code `choose_lot`, the lots a product-only code names here
+    (other codes carry their own fields, e.g. lot_id and lot_code)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     product_id = ma.fields.Integer()
     candidates = ma.fields.List(ma.fields.Nested(ScanOutSchema))

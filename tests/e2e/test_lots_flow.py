@@ -74,8 +74,9 @@ def lots(live_server):
 def label_scans(live_server, token, lot_id, tmp_path):
     """What a scanner reads on the lot's 58x40 label: {"top", "bottom", "ean"} (zbar's data:
     GS1 without its leading FNC1)."""
-    status = urlget = None  # noqa: F841
     import urllib.request
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
 
     request = urllib.request.Request(f"{live_server.url}/api/v1/lots/{lot_id}/labels.pdf?layout=58x40&copies=1",
                                      headers={"Authorization": f"Bearer {token}"})
@@ -127,9 +128,11 @@ def scan(page, code):
 
 def pay_exact(page):
     """Exact cash, F2; returns the sale number shown."""
+    before = page.inner_text("#last-number")
     page.click("#exact-cash")
     page.keyboard.press("F2")
-    page.wait_for_function("document.getElementById('last-number').textContent.length > 0")
+    page.wait_for_function("before => { const t = document.getElementById('last-number').textContent;"
+                           " return t.length > 0 && t !== before; }", arg=before)
     return page.inner_text("#last-number").split("·")[-1].strip()
 
 
@@ -176,13 +179,13 @@ def test_the_right_lot_every_time(page, live_server, lots, tmp_path):
     assert lots["B"]["code"] in page.inner_text("#cart")
     number_b = pay_exact(page)
     assert last_sale_lots(live_server, admin_token, number_b) == [lots["B"]["id"]]
-    statement = page.context.new_page()
+    statement = page.context.browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
     login(statement, "admin")
     statement.goto(f"/portal/cooperatives/{lots['B']['coop_id']}/statement")
     assert number_b in statement.content()
     statement.goto(f"/portal/cooperatives/{lots['A']['coop_id']}/statement")
     assert number_b not in statement.content() and number_a in statement.content()
-    statement.close()
+    statement.context.close()
 
     # 3. The transfer form accepts each of lot C's label scans (C is the only lot of the
     #    product in the warehouse, so even the product-only symbols name it there).
@@ -198,7 +201,8 @@ def test_the_right_lot_every_time(page, live_server, lots, tmp_path):
         operator.fill("input[name='lines-0-quantity']", "1")
         with operator.expect_navigation():
             operator.locator("form button.btn-success, form button[type=submit]").last.click()
-        assert "/transfers/new" not in operator.url, (code, operator.content()[-2000:])
+        assert "/transfers/new" not in operator.url, (
+            code, operator.eval_on_selector_all(".invalid-feedback, .alert", "es => es.map(e => e.textContent)"))
         assert lots["C"]["code"] in operator.content()
         operator.locator("form[action$='/cancel'] button").first.click()
 

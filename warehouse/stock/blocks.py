@@ -16,6 +16,7 @@ from models.stock_blocks import block_lot, block_lots, unblock_lot
 from models.stock_traceability import genealogy
 from warehouse import bp
 from models.stock_codes import resolve_lot
+from web.fields import StrictBoolean
 from web.scope import SHOP_ROLES, STAFF, require_shop
 
 blp = Blueprint("lot_blocks_api", __name__, url_prefix="/api/v1",
@@ -26,7 +27,7 @@ class BlockInSchema(ma.Schema):
     """POST /lots/{id}/block: a reason; `descendants` blocks the lots made from it too."""
 
     reason = ma.fields.String(required=True, validate=v.Length(1, 255))
-    descendants = ma.fields.Boolean(load_default=False)
+    descendants = StrictBoolean(load_default=False)
 
 
 class UnblockInSchema(ma.Schema):
