@@ -65,11 +65,13 @@ def test_other_roles_are_refused(auth, role_user):
 
 
 def test_the_observer_writes_nothing(app):
-    """Walking the URL map: the observer's only non-GET routes are signing out and revoking its
-    own token; every page or API with personal data is closed to it (test_access checks the 403s)."""
+    """Walking the URL map: the observer's only non-GET routes are its own account's (signing
+    out, its password, its sessions and tokens); every page or API with personal data is closed
+    to it (test_access checks the 403s)."""
     writes = sorted({e for e, _u, m in routes(app) if m not in ("GET",)
                      and (view_access(e) is not PUBLIC) and "observer" in view_access(e)})
-    assert writes == ["auth.logout", "tokens.revoke_current"]
+    assert writes == ["auth.end_my_sessions", "auth.logout", "auth.revoke_token", "auth.security",
+                      "tokens.revoke_by_id", "tokens.revoke_current"]
     reads = sorted({e for e, _u, m in routes(app) if m == "GET" and view_access(e) is not PUBLIC
                     and "observer" in view_access(e)})
     assert all(e.startswith(("reports", "auth")) for e in reads), reads
