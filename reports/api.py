@@ -110,6 +110,7 @@ def _open_period(args):
 
 
 @blp.route("/open-data/sales-monthly", methods=["GET"])
+@blp.doc(security=[])  # open data: no token
 @blp.arguments(PeriodArgsSchema, location="query")
 @blp.doc(responses=JSON_DOC)
 @public
@@ -122,6 +123,7 @@ def open_sales_monthly(args):
 
 
 @blp.route("/open-data/datapackage.json", methods=["GET"])
+@blp.doc(security=[])  # open data: no token
 @blp.doc(responses=JSON_DOC)
 @public
 def open_datapackage():
@@ -130,6 +132,7 @@ def open_datapackage():
 
 
 @blp.route("/open-data/sales-monthly.csv", methods=["GET"])
+@blp.doc(security=[])  # open data: no token
 @blp.arguments(PeriodArgsSchema, location="query")
 @blp.doc(responses={"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 @public
@@ -140,6 +143,7 @@ def open_sales_monthly_csv(args):
 
 
 @blp.route("/open-data/provinces.csv", methods=["GET"])
+@blp.doc(security=[])  # open data: no token
 @blp.doc(responses={"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 @public
 def open_provinces_csv():
@@ -148,6 +152,7 @@ def open_provinces_csv():
 
 
 @blp.route("/open-data/tadamon-open-data.zip", methods=["GET"])
+@blp.doc(security=[])  # open data: no token
 @blp.arguments(PeriodArgsSchema, location="query")
 @blp.doc(responses={"200": {"description": "The data package (zip)",
                             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
