@@ -32,6 +32,9 @@ class Config:
     DEFAULT_COMMISSION_RATE = Decimal(os.environ.get("DEFAULT_COMMISSION_RATE", "0.15"))
     PACKAGING_FEE_PER_UNIT = Decimal(os.environ.get("PACKAGING_FEE_PER_UNIT", "0"))
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", "30"))
+    # The value of a compensation for lost goods: "consignment" (retail price less the
+    # commission in force at the loss) or "retail".
+    COMPENSATION_BASIS = os.environ.get("COMPENSATION_BASIS", "consignment")
     MAX_LINE_DISCOUNT_RATE = Decimal(os.environ.get("MAX_LINE_DISCOUNT_RATE", "0.20"))
     # The platform's legal identity, printed on receipts, Z reports, statements and payout slips.
     PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "Plateforme logistique Tadamon de l'Oriental")

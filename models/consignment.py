@@ -7,7 +7,7 @@ reverses it, a fee or a payout takes away. The balance is the sum.
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, String, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import Date, String, bindparam, case, cast, func, literal, null, or_, select, union_all
 
 from extensions import db
 from models.cooperatives import Cooperative, utcnow
@@ -181,19 +181,26 @@ def default_commission_rate():
     return Decimal(setting("DEFAULT_COMMISSION_RATE"))
 
 
+_RATE_ROWS = []
+
+
 def _rate_rows(coop_ids, as_of):
     """The changes (all dates: a scope with any change is decided by its changes alone), the
     rules and the cooperatives' own rates, in one round trip:
-    (source, cooperative, category, rate, effective_from, id)."""
-    ch, rule = CommissionRateChange, CommissionRule
-    scope = lambda t: or_(t.cooperative_id.in_(coop_ids), t.cooperative_id.is_(None))  # noqa: E731
-    return db.session.execute(union_all(
-        select(literal("change"), ch.cooperative_id, ch.category, ch.rate, ch.effective_from, ch.id)
-        .where(scope(ch)),
-        select(literal("rule"), rule.cooperative_id, rule.category, rule.rate,
-               cast(null(), Date), rule.id).where(scope(rule)),
-        select(literal("own"), Cooperative.id, cast(null(), String(32)), Cooperative.commission_rate,
-               cast(null(), Date), Cooperative.id).where(Cooperative.id.in_(coop_ids)))).all()
+    (source, cooperative, category, rate, effective_from, id). The statement is built once
+    (the till calls this on every sale)."""
+    if not _RATE_ROWS:
+        ch, rule = CommissionRateChange, CommissionRule
+        ids = bindparam("coop_ids", expanding=True)
+        scope = lambda t: or_(t.cooperative_id.in_(ids), t.cooperative_id.is_(None))  # noqa: E731
+        _RATE_ROWS.append(union_all(
+            select(literal("change"), ch.cooperative_id, ch.category, ch.rate, ch.effective_from, ch.id)
+            .where(scope(ch)),
+            select(literal("rule"), rule.cooperative_id, rule.category, rule.rate,
+                   cast(null(), Date), rule.id).where(scope(rule)),
+            select(literal("own"), Cooperative.id, cast(null(), String(32)), Cooperative.commission_rate,
+                   cast(null(), Date), Cooperative.id).where(Cooperative.id.in_(ids))))
+    return db.session.execute(_RATE_ROWS[0], {"coop_ids": list(coop_ids)}).all()
 
 
 def commission_rates_for(pairs, as_of=None):
@@ -286,18 +293,22 @@ def post_entries(entries):
     add_entries(rows)
 
 
+_HEADS = {}
+
+
 def _lock_heads(coop_ids):
     """{cooperative: chain head} with the running balance rows locked FOR UPDATE in id order
     (created when missing, so two first postings of a cooperative cannot fork its chain)."""
     table = ConsignmentBalance.__table__
     dialect = db.session.get_bind().dialect.name
+    if dialect not in _HEADS:
+        stmt = (select(table.c.cooperative_id, table.c.chain_head)
+                .where(table.c.cooperative_id.in_(bindparam("ids", expanding=True)))
+                .order_by(table.c.cooperative_id))
+        _HEADS[dialect] = stmt.with_for_update() if dialect == "postgresql" else stmt
 
     def read(ids):
-        stmt = (select(table.c.cooperative_id, table.c.chain_head)
-                .where(table.c.cooperative_id.in_(ids)).order_by(table.c.cooperative_id))
-        if dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        return dict(db.session.execute(stmt).all())
+        return dict(db.session.execute(_HEADS[dialect], {"ids": sorted(ids)}).all())
 
     heads = read(coop_ids)
     missing = set(coop_ids) - heads.keys()
