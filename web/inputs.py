@@ -136,7 +136,7 @@ def _bound_form_dates():
         def pre_validate(self, form, _original=original_pre):
             # A date that could not be read keeps its own message: stop before DataRequired
             # replaces it with "This field is required."
-            if self.process_errors:
+            if self.process_errors and any(str(v).strip() for v in (self.raw_data or [])):
                 raise StopValidation()
             return _original(self, form)
 
