@@ -74,13 +74,14 @@ def next_receipt(location_id, location_code):
 
     The UPDATE locks the counter row until commit, so a rolled-back sale gives its number
     back: receipts stay sequential per shop without gaps. The same statement reads the
-    previous sale's hash (receipts are gapless: it is seq − 1), under the same lock.
+    previous sale's hash (the shop's latest sale), under the same lock.
     """
     table = ReceiptCounter.__table__
     sales = Sale.__table__
-    previous = (select(sales.c.chain_hash)
-                .where(sales.c.location_id == table.c.location_id,
-                       sales.c.seq == table.c.last_number - 1).scalar_subquery())
+    # The shop's latest sale (the new one is not inserted yet): no correlation with the
+    # counter row, which SQLAlchemy would not apply inside RETURNING (it read any shop's sale).
+    previous = (select(sales.c.chain_hash).where(sales.c.location_id == location_id)
+                .order_by(sales.c.seq.desc()).limit(1).scalar_subquery())
     bump = (update(table).where(table.c.location_id == location_id)
             .values(last_number=table.c.last_number + 1)
             .returning(table.c.last_number, table.c.prefix, previous.label("previous")))

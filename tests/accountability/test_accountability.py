@@ -311,3 +311,19 @@ def test_a_row_forced_past_the_trigger_is_named_by_integrity_check(app, runner, 
     assert result.exit_code == 1
     assert named.format(id=summary["id"], entry=entry) in result.output
     assert "chain broken" in result.output or "payments do not cover" in result.output
+
+
+def test_each_shop_chains_its_own_sales_when_shops_sell_in_turn(app):
+    """The demo's activity sells at every shop, one shop after another, refusing some sales
+    half-way: each shop's chain follows its own previous sale (not another shop's), and a sale
+    refused half-way leaves no row behind."""
+    from demo import seed_demo
+    from models.books_check import books_problems
+    from models.sales import Sale
+
+    with app.app_context():
+        seed_demo(activity=True)
+        db.session.commit()
+        shops = db.session.execute(select(Sale.location_id).distinct()).scalars().all()
+        assert len(shops) >= 2
+        assert books_problems() == []
