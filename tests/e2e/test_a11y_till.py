@@ -80,18 +80,18 @@ def test_keyboard_only_sale_payment_and_close(page, live_server, lang):
         with page.expect_navigation():
             page.keyboard.press("Enter")
     assert page.url.endswith(f"/shop/{shop_id}/pos"), visible_errors(page)
-    page.wait_for_function("document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement.id === 'scan'")
     page.evaluate("localStorage.clear()")
     if page.locator("#cart input").count():
         page.reload()
-        page.wait_for_function("document.activeElement.id === 'scan'")
+        page.wait_for_function("() => document.activeElement.id === 'scan'")
 
     # Search by name: the results take the focus; arrow keys move, Enter adds.
     name = first["name_ar"] if lang == "ar" else first["name_fr"]
     word = max(name.split(), key=len)
     page.keyboard.type(word)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.closest('#search-results') !== null")
+    page.wait_for_function("() => document.activeElement.closest('#search-results') !== null")
     count = page.locator("#search-results button").count()
     page.keyboard.press("ArrowDown")
     assert page.evaluate("[...document.querySelectorAll('#search-results button')].indexOf(document.activeElement)") \
@@ -116,14 +116,14 @@ def test_keyboard_only_sale_payment_and_close(page, live_server, lang):
     assert label.startswith({"fr": "Quantité", "ar": "الكمية"}[lang]), label
     assert "qty" not in label and (first["name_fr"] in label or first["name_ar"] in label)
     # Additions and the total are announced (politely; a stock warning assertively).
-    page.wait_for_function("(document.getElementById('pos-status').textContent"
+    page.wait_for_function("() => (document.getElementById('pos-status').textContent"
                            " + document.getElementById('pos-alert').textContent) !== ''")
 
     # A discount over the limit: an error with its message, announced at once, focus kept.
     tab_to(page, "#discount-0")
     page.keyboard.type("999")
     page.keyboard.press("Tab")
-    page.wait_for_function("document.getElementById('pos-alert').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('pos-alert').textContent !== ''")
     assert "alert-danger" in page.get_attribute("#pos-message", "class")
     assert page.evaluate("document.activeElement.id") == "discount-0"
     assert page.get_attribute("#discount-0", "aria-invalid") == "true"
@@ -134,8 +134,8 @@ def test_keyboard_only_sale_payment_and_close(page, live_server, lang):
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
     page.keyboard.press("Enter")  # back to the scan field
-    page.wait_for_function("document.activeElement.id === 'scan'")
-    page.wait_for_function("!document.getElementById('discount-0').hasAttribute('aria-invalid')")
+    page.wait_for_function("() => document.activeElement.id === 'scan'")
+    page.wait_for_function("() => !document.getElementById('discount-0').hasAttribute('aria-invalid')")
 
     # Pay cash typed in Arabic-Indic digits: ١٠٠٠ is 1000; the change is announced.
     total = amount(page.inner_text("#total"))
@@ -143,7 +143,7 @@ def test_keyboard_only_sale_payment_and_close(page, live_server, lang):
     tab_to(page, "#pay-cash")
     page.keyboard.type("١٠٠٠")
     assert amount(page.inner_text("#change")) == Decimal("1000") - total
-    page.wait_for_function("document.getElementById('pos-status').textContent.includes("
+    page.wait_for_function("() => document.getElementById('pos-status').textContent.includes("
                            "document.getElementById('change').textContent)")
     page.keyboard.press("Enter")
     page.locator("#last-sale:not(.d-none)").wait_for()
