@@ -73,18 +73,14 @@ def next_receipt(location_id, location_code):
     head of the shop's sales: (seq, number, hash of the previous sale or None).
 
     The UPDATE locks the counter row until commit, so a rolled-back sale gives its number
-    back: receipts stay sequential per shop without gaps. The same statement reads the
-    previous sale's hash (the shop's latest sale), under the same lock.
+    back: receipts stay sequential per shop without gaps. The next statement reads the
+    previous sale's hash (receipts are gapless: seq − 1), read under the same lock.
     """
     table = ReceiptCounter.__table__
     sales = Sale.__table__
-    # The shop's latest sale (the new one is not inserted yet): no correlation with the
-    # counter row, which SQLAlchemy would not apply inside RETURNING (it read any shop's sale).
-    previous = (select(sales.c.chain_hash).where(sales.c.location_id == location_id)
-                .order_by(sales.c.seq.desc()).limit(1).scalar_subquery())
     bump = (update(table).where(table.c.location_id == location_id)
             .values(last_number=table.c.last_number + 1)
-            .returning(table.c.last_number, table.c.prefix, previous.label("previous")))
+            .returning(table.c.last_number, table.c.prefix))
     row = db.session.execute(bump).first()
     if row is None:
         from sqlalchemy.dialects import postgresql, sqlite
@@ -94,7 +90,13 @@ def next_receipt(location_id, location_code):
                                              prefix=receipt_prefix(location_code))
                            .on_conflict_do_nothing(index_elements=["location_id"]))
         row = db.session.execute(bump).first()
-    return row.last_number, f"{row.prefix}-{row.last_number:06d}", row.previous
+    # Read after the UPDATE, in a statement of its own: on PostgreSQL a statement's snapshot is
+    # taken when it starts, so a subquery of the UPDATE that waited for the counter's lock would
+    # not see the sale the previous holder just committed (its chain would fork).
+    previous = db.session.execute(
+        select(sales.c.chain_hash).where(sales.c.location_id == location_id,
+                                         sales.c.seq == row.last_number - 1)).scalar()
+    return row.last_number, f"{row.prefix}-{row.last_number:06d}", previous
 
 
 def _decimal(value, name, index):
