@@ -132,8 +132,9 @@ def amount(text):
     from decimal import Decimal
 
     cleaned = re.sub(r"[^\d,.\-−]", "", text).replace("−", "-")
-    if "," in cleaned and "." in cleaned:  # English grouping: "1,234.50"
-        cleaned = cleaned.replace(",", "")
+    if "," in cleaned and "." in cleaned:  # grouped: "1,234.50" (English), "1.234,50" (Arabic)
+        grouping = "," if cleaned.rindex(".") > cleaned.rindex(",") else "."
+        cleaned = cleaned.replace(grouping, "")
     return Decimal(cleaned.replace(",", "."))
 
 
