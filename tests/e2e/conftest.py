@@ -12,6 +12,7 @@
 
 Helpers to sign in, switch language and inspect the layout live in tests/e2e/helpers.py.
 """
+import contextlib
 import os
 import re
 import socket
@@ -117,11 +118,11 @@ def wait_until_up(server, timeout=30):
     raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{server.log_tail()}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """gunicorn serving the app on a migrated, seeded temporary SQLite database."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{tmp / 'e2e.sqlite'}"  # an absolute path: sqlite:////tmp/...
+@contextlib.contextmanager
+def seeded_server(tmp, name):
+    """gunicorn serving the app on a migrated, seeded SQLite database `tmp/name.sqlite`,
+    stopped when the block ends."""
+    database_url = f"sqlite:///{tmp / (name + '.sqlite')}"  # an absolute path: sqlite:////tmp/...
     env = server_env(database_url)
     run_cli(env, "db", "upgrade")
     run_cli(env, "seed-demo")
@@ -143,6 +144,13 @@ def live_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """gunicorn serving the app on a migrated, seeded temporary SQLite database."""
+    with seeded_server(tmp_path_factory.mktemp("e2e"), "e2e") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

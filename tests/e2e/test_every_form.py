@@ -16,14 +16,11 @@ field or in an alert, in the page's language (no English message on a French or 
 Every response the browser receives while doing so (page, fetch, redirect) must be below 500.
 """
 import re
-import subprocess
-import sys
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from tests.e2e.conftest import (DESKTOP, ROOT, LiveServer, free_port, run_cli, server_env,
-                                wait_until_up)
+from tests.e2e.conftest import DESKTOP, seeded_server
 from tests.e2e.helpers import PASSWORDS, login, switch_language
 
 ROLE_USERS = ["caissier", "coop.figuig", "operateur", "admin"]
@@ -186,29 +183,8 @@ def _submit(page, index, values):
 def own_server(tmp_path_factory):
     """A server of its own: this test edits whatever a form offers (names, rates, users), so
     it must not change the demo data the other browser tests read."""
-    tmp = tmp_path_factory.mktemp("every-form")
-    database_url = f"sqlite:///{tmp / 'forms.sqlite'}"
-    env = server_env(database_url)
-    run_cli(env, "db", "upgrade")
-    run_cli(env, "seed-demo")
-    port = free_port()
-    log = tmp / "gunicorn.log"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--threads", "4", "--access-logfile", "-", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log, process)
-    try:
-        wait_until_up(server)
+    with seeded_server(tmp_path_factory.mktemp("every-form"), "forms") as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
