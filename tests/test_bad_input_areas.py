@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
+from models.clock import today as local_today
 from tests.test_bad_input import (API_BAD, FORM_BAD, LONG, NUL, assert_error_format, field_errors,
                                   first_id, snapshot)
 
@@ -269,7 +270,7 @@ def refund_form():
 
 def payout_form():
     """An advance paid by bank transfer (the demo master data owes nothing yet)."""
-    return {"cooperative_id": coop_figuig(), "amount": "1500", "paid_on": date.today().isoformat(),
+    return {"cooperative_id": coop_figuig(), "amount": "1500", "paid_on": local_today().isoformat(),
             "method": "bank_transfer", "reference": "VIR-2026-118",
             "override_reason": "Avance sur la récolte"}
 
@@ -402,7 +403,7 @@ def api_refund():
 def api_payout():
     """POST /payouts: an advance."""
     return {"cooperative_id": coop_figuig(), "amount": "1500.00", "method": "bank_transfer",
-            "reference": "VIR-2026-118", "paid_on": date.today().isoformat(),
+            "reference": "VIR-2026-118", "paid_on": local_today().isoformat(),
             "override_reason": "Avance sur la récolte"}
 
 

@@ -22,6 +22,9 @@ from flask import request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
+from models.clock import today as local_today
+from web.locale import day
+
 MAX_JSON_DEPTH = 32
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
@@ -88,10 +91,10 @@ def date_in_range(value):
 def business_date(value, earliest=date(2000, 1, 1), ahead=timedelta(days=366), today=None):
     """None when `value` is a plausible business date (from `earliest` to a year ahead of
     today), else the message to show."""
-    today = today or date.today()
+    today = today or local_today()
     if value < earliest or value > today + ahead:
-        return _("Enter a date between %(first)s and %(last)s.", first=earliest.isoformat(),
-                 last=(today + ahead).isoformat())
+        return _("Enter a date between %(first)s and %(last)s.", first=day(earliest),
+                 last=day(today + ahead))
     return None
 
 

@@ -5,7 +5,7 @@ a refund prints its credit note and the Z report its ranges; rows edited or dele
 in sales, entries or the audit log are refused (SQLite and PostgreSQL), and one forced past
 a dropped trigger is named by integrity-check."""
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy.exc import DatabaseError
 
 from extensions import db
 from models.audit import AuditEntry
+from models.clock import today as local_today
 from models.compensations import Compensation
 from models.consignment import (ConsignmentEntry, balance, commission_rate_for,
                                 commission_rates_for, set_commission_rate)
@@ -27,7 +28,7 @@ from models.sales_refunds import RefundLineRequest, refund_sale
 from models.stock import Lot
 from tests.transfers.transfer_helpers import FIGUIG, coop, loc, product, make_lot
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def entries(object_type, object_id=None):

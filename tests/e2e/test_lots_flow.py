@@ -10,7 +10,7 @@
 The lots are made here (on the live server's database, through the services) so the test
 does not depend on, nor disturb, the demo's stock."""
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -19,8 +19,9 @@ from PIL import Image
 
 from tests.e2e.conftest import run_cli, server_env
 from tests.e2e.helpers import api_send, api_token, login, switch_language
+from models.clock import today as local_today
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 @pytest.fixture(scope="module")

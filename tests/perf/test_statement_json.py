@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models.catalogue import Product
+from models.clock import today as local_today
 from models.consignment import charge_packaging_fee, set_packaging_fee
 from models.cooperatives import Cooperative
 from models.ledger import move
@@ -35,7 +36,7 @@ def test_statement_json_matches_the_schema_dump(app, client, auth):
     shop = db.session.execute(select(Location).where(Location.code == "SHOP-AIRPORT")).scalar_one()
     dates = db.session.execute(select(Product).where(Product.sku == "DAT-AZ-500")).scalar_one()
     figuig = db.session.execute(select(Cooperative).where(Cooperative.registration_number == "ODCO-2008-0412")).scalar_one()
-    lot = Lot(code="AZ-PERF-1", product=dates, cooperative=figuig, best_before=date.today() + timedelta(days=90))
+    lot = Lot(code="AZ-PERF-1", product=dates, cooperative=figuig, best_before=local_today() + timedelta(days=90))
     db.session.add(lot)
     db.session.flush()
     move(lot.id, Decimal(10), virtual_location("SUPPLIERS").id, shop.id, kind="reception")

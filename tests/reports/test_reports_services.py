@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import reports as R
+from models.clock import today as local_today
 from models.consignment import ConsignmentEntry, balance
 from models.report_summaries import rebuild, summary_mismatches
 from models.sales import RefundLine, Sale, SaleLine
@@ -137,11 +138,11 @@ def test_value_chain_splits_each_dirham(activity):
 
 
 def test_stock_ageing_values_the_stock_on_hand(activity):
-    report = R.stock_ageing(date.today(), 30, "outlet")
+    report = R.stock_ageing(local_today(), 30, "outlet")
     t = report["totals"]
     assert sum(t["ages"]) == t["value"] > 0
     assert t["at_risk"] == t["expired"] + t["expiring"]
-    assert R.stock_ageing(date.today(), 30, "cooperative")["totals"]["value"] == t["value"]
+    assert R.stock_ageing(local_today(), 30, "cooperative")["totals"]["value"] == t["value"]
 
 
 def test_open_data_has_no_small_cell(activity):

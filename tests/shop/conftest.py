@@ -1,13 +1,14 @@
 """Fixtures of the shop tests: stock at the airport shop (the warehouse is built in
 parallel, so tests make their own lots and bring them in from SUPPLIERS), tills, clients."""
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from tests.shop.shop_helpers import FIGUIG, JERADA, TAOURIRT, coop, loc, product
 
 from extensions import db
+from models.clock import today as local_today
 from models.ledger import move
 from models.masterdata import virtual_location
 from models.stock import Lot
@@ -22,7 +23,7 @@ def make_lot(app):
     def _make(sku, registration, qty, shop="SHOP-AIRPORT", best_before=None, code=None):
         lot = Lot(code=code or f"LT-{sku}-{next(_codes):03d}", product=product(sku),
                   cooperative=coop(registration),
-                  best_before=best_before or date.today() + timedelta(days=200))
+                  best_before=best_before or local_today() + timedelta(days=200))
         db.session.add(lot)
         db.session.flush()
         move(lot.id, Decimal(qty), virtual_location("SUPPLIERS").id, loc(shop).id, kind="reception")

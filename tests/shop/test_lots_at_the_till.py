@@ -1,11 +1,12 @@
 """Issue 13 at the till: a product-only code never chooses between lots (409 choose_lot with
 candidates), a blocked lot is refused naming the recall, an expired or blocked lot is not
 restocked by a refund, and a client_ref reused with another cart is a 409."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.shop.shop_helpers import FIGUIG, JERADA, TAOURIRT, gs1, product, sale_body, user
 
 from extensions import db
+from models.clock import today as local_today
 from models.ledger import integrity_mismatches
 from models.stock_blocks import block_lot, unblock_lot
 
@@ -17,8 +18,8 @@ def scan(client, headers, shop, code):
 
 def test_ean13_of_two_cooperatives_lots_answers_choose_lot(client, cashier_headers, airport, make_lot,
                                                           open_till):
-    early = make_lot("HUI-EV-1L", TAOURIRT, 2, best_before=date.today() + timedelta(days=30))
-    other = make_lot("HUI-EV-1L", JERADA, 2, best_before=date.today() + timedelta(days=60))
+    early = make_lot("HUI-EV-1L", TAOURIRT, 2, best_before=local_today() + timedelta(days=30))
+    other = make_lot("HUI-EV-1L", JERADA, 2, best_before=local_today() + timedelta(days=60))
     gtin = product("HUI-EV-1L").gtin
     for code in (gtin, "0" + gtin, f"]C1010{gtin}17{other.best_before:%y%m%d}"):
         r = scan(client, cashier_headers, airport, code)

@@ -1,5 +1,5 @@
 """POST /sales: every refusal (403, 409, 422), idempotency, receipt numbers without gaps."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,6 +7,7 @@ from tests.shop.shop_helpers import FIGUIG, JERADA, coop, loc, product, sale_bod
 from sqlalchemy import func, select
 
 from extensions import db
+from models.clock import today as local_today
 from models.consignment import ConsignmentEntry, commission_rate_for
 from models.cooperatives import Cooperative
 from models.sales_posting import frozen_rates
@@ -101,7 +102,7 @@ def test_bad_lines(client, cashier_headers, airport, shop_stock, open_till, line
 
 
 def test_unknown_expired_and_unpriced(client, cashier_headers, airport, make_lot, open_till):
-    expired = make_lot("MIE-TH-250", JERADA, 3, best_before=date.today() - timedelta(days=2))
+    expired = make_lot("MIE-TH-250", JERADA, 3, best_before=local_today() - timedelta(days=2))
     unpriced = make_lot("PAM-ROM-VRAC", FIGUIG, 3)
     cases = [({"barcode": "NOPE"}, 422, "unknown_code"), ({"lot_id": 999999}, 422, "unknown_lot"),
              ({"lot_id": expired.id}, 409, "lot_expired"), ({"barcode": expired.code}, 409, "lot_expired"),

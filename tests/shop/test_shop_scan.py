@@ -1,9 +1,10 @@
 """Scanned codes: lot codes, GS1-128 in its forms, GTINs picking the first-expiring lot."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from tests.shop.shop_helpers import FIGUIG, JERADA, gs1, loc, product
 
+from models.clock import today as local_today
 from models.stock_codes import ChooseLot, normalize_gtin, parse_gs1, resolve_code
 from models.errors import DomainError, NotFound
 
@@ -28,8 +29,8 @@ def test_normalize_gtin():
 
 def test_lot_code_and_gs1_sell_that_lot(make_lot):
     shop = loc("SHOP-AIRPORT").id
-    early = make_lot("DAT-AZ-500", FIGUIG, 3, best_before=date.today() + timedelta(days=20))
-    late = make_lot("DAT-AZ-500", FIGUIG, 3, best_before=date.today() + timedelta(days=90))
+    early = make_lot("DAT-AZ-500", FIGUIG, 3, best_before=local_today() + timedelta(days=20))
+    late = make_lot("DAT-AZ-500", FIGUIG, 3, best_before=local_today() + timedelta(days=90))
     assert resolve_code(shop, late.code).lot_id == late.id
     assert resolve_code(shop, gs1(product("DAT-AZ-500").gtin, late.code, late.best_before)).lot_id == late.id
     no_prefix = gs1(product("DAT-AZ-500").gtin, late.code, late.best_before, prefix="")
@@ -44,15 +45,15 @@ def test_lot_code_and_gs1_sell_that_lot(make_lot):
 
 def test_gtin_skips_expired_and_empty_lots(make_lot):
     shop = loc("SHOP-AIRPORT").id
-    make_lot("MIE-TH-250", JERADA, 2, best_before=date.today() - timedelta(days=1))
-    make_lot("MIE-TH-250", JERADA, 2, best_before=date.today() + timedelta(days=5), shop="STAND-OUJDA")
-    good = make_lot("MIE-TH-250", JERADA, 2, best_before=date.today() + timedelta(days=50))
+    make_lot("MIE-TH-250", JERADA, 2, best_before=local_today() - timedelta(days=1))
+    make_lot("MIE-TH-250", JERADA, 2, best_before=local_today() + timedelta(days=5), shop="STAND-OUJDA")
+    good = make_lot("MIE-TH-250", JERADA, 2, best_before=local_today() + timedelta(days=50))
     assert resolve_code(shop, product("MIE-TH-250").gtin).lot_id == good.id
 
 
 def test_expired_empty_and_unknown_are_refused(make_lot):
     shop = loc("SHOP-AIRPORT").id
-    old = make_lot("MIE-TH-250", JERADA, 2, best_before=date.today() - timedelta(days=1))
+    old = make_lot("MIE-TH-250", JERADA, 2, best_before=local_today() - timedelta(days=1))
     elsewhere = make_lot("MIE-TH-250", JERADA, 2, shop="STAND-OUJDA")
     with pytest.raises(DomainError) as err:
         resolve_code(shop, old.code)

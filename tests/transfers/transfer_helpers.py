@@ -6,12 +6,13 @@ from sqlalchemy import select
 
 from extensions import db
 from models.catalogue import Product
+from models.clock import today as local_today
 from models.cooperatives import Cooperative
 from models.ledger import move
 from models.masterdata import virtual_location
 from models.stock import Location, Lot
 
-TODAY = date.today()
+TODAY = local_today()
 FIGUIG = "ODCO-2008-0412"
 TAOURIRT = "ODCO-2011-0955"
 

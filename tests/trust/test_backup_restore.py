@@ -2,7 +2,7 @@
 empty database, integrity-check, and find the same rows and balances; restore refuses a
 database holding data unless --force; pg_dump never sees the password on its command line."""
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from extensions import db
+from models.clock import today as local_today
 from models.ledger import move
 from models.masterdata import virtual_location
 from models.stock import Lot
@@ -71,7 +72,7 @@ class TargetRunner:
 
 def stock_at_airport(units):
     lot = Lot(code="DRILL-001", product=product("DAT-AZ-500"), cooperative=coop(FIGUIG),
-              best_before=date.today() + timedelta(days=200))
+              best_before=local_today() + timedelta(days=200))
     db.session.add(lot)
     db.session.flush()
     move(lot.id, Decimal(units), virtual_location("SUPPLIERS").id, loc("SHOP-AIRPORT").id, kind="reception")

@@ -8,6 +8,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from extensions import db
+from models.clock import today as local_today
 from models.stock import Lot
 from tests.shop.shop_helpers import FIGUIG, coop, loc
 
@@ -140,7 +141,7 @@ def test_arabic_lot_code_in_a_download_name(app, admin):
     from tests.shop.shop_helpers import product
 
     lot = Lot(code="تمر-٠١", product=product("DAT-AZ-500"), cooperative=coop(FIGUIG),
-              best_before=date.today() + timedelta(days=200))
+              best_before=local_today() + timedelta(days=200))
     db.session.add(lot)
     db.session.flush()
     move(lot.id, Decimal(3), virtual_location("SUPPLIERS").id, loc("WH-STOCK").id, kind="reception")
@@ -181,7 +182,7 @@ def test_form_bodies_over_the_limit_are_413(app, auth):
 def test_payout_dates_within_a_sane_range(app, admin):
     before = counts()
     coop_id = coop(FIGUIG).id
-    for paid_on in ("0001-01-01", "1999-12-31", (date.today() + timedelta(days=2)).isoformat(), "9999-12-31"):
+    for paid_on in ("0001-01-01", "1999-12-31", (local_today() + timedelta(days=2)).isoformat(), "9999-12-31"):
         body = {"cooperative_id": coop_id, "amount": "1.00", "method": "cash", "paid_on": paid_on}
         response = app.test_client().post("/api/v1/payouts", json=body, headers=admin)
         error = assert_error(response, 422)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
+from models.clock import today as local_today
 from models.consignment import ConsignmentEntry
 from models.errors import InsufficientStock, ValidationFailed
 from models.ledger import available, integrity_mismatches
@@ -56,7 +57,7 @@ def test_default_best_before_is_capped_by_shelf_life(app, ids):
     a = received(ids, best_before="2030-01-01")
     run = package(location_id=ids["pack"], inputs=[{"lot_id": a, "quantity": "5"}],
                   output_product_id=ids["bf500"], output_units=10)
-    assert run.best_before == date.today() + timedelta(days=270)
+    assert run.best_before == local_today() + timedelta(days=270)
 
 
 def test_more_than_available_is_409_naming_the_lot(app, auth, ids):

@@ -1,9 +1,10 @@
 """Stock views (FEFO, filters, expiry warnings, CSV), the lot page and the recall forward to
 every unit, place and sale, and back to the reception."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from extensions import db
+from models.clock import today as local_today
 from models.documents import register_document_type
 from models.ledger import move
 from models.masterdata import virtual_location
@@ -14,7 +15,7 @@ from tests.warehouse.conftest import client_as, forget_user
 
 def _setup(ids):
     """Dates received and packaged into two box lots; some boxes dispatched, in transit, sold."""
-    today = date.today()
+    today = local_today()
     rec = receive(cooperative_id=ids["figuig"], location_id=ids["pack"], lines=[
         {"product_id": ids["dates"], "quantity_delivered": "100", "quantity_accepted": "100",
          "best_before": (today + timedelta(days=200)).isoformat()},
