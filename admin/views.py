@@ -161,6 +161,8 @@ def save_user(data, user=None):
         errors["shops"] = [_("Only cashiers are tied to shops.")]
     if user.id is None and not data.get("password"):
         errors["password"] = [_("A new user needs a password.")]
+    if role == "buyer" and user.buyer_id is None:
+        errors["role"] = [_("Buyer users are added from the buyer's page.")]
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     user.username = data["username"].strip()
@@ -168,6 +170,8 @@ def save_user(data, user=None):
     user.role = role
     user.locale = data.get("locale") or "fr"
     user.cooperative_id = coop_id
+    if role != "buyer":
+        user.buyer_id = None
     user.active = bool(data.get("active"))
     user.shops = [db.session.get(Location, i) for i in data.get("shops") or []]
     if data.get("password"):

@@ -11,7 +11,7 @@ are real, so scanners and label printers accept them.
 """
 from sqlalchemy import select
 
-from demo.data import COOPERATIVES, LOCATIONS, PRODUCTS, USERS
+from demo.data import BUYER_USERS, BUYERS, COOPERATIVES, LOCATIONS, PRODUCTS, USERS
 from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
@@ -35,6 +35,8 @@ DEMO_LOGINS = [
     ("coop.taourirt", "demo-taourirt", "cooperative", "Coopérative Zit Al Khayr – Taourirt (huile d'olive)"),
     ("observatoire", "demo-observatoire", "observer",
      "Observatoire régional de l'ESS – rapports et carte (agrégats seulement)"),
+    ("acheteur.hotel", "demo-hotel", "buyer",
+     "Acheteuse – Hôtel Les Orangers, Oujda (catalogue, commandes, factures)"),
 ]
 
 # Invented GS1 company prefix under Morocco's 611 (611 + 9204), then a 5-digit item reference.
@@ -73,9 +75,26 @@ def _seed_locations():
     return by_code
 
 
+def _seed_buyers():
+    """Create or update the demo buyers; returns them by their module key."""
+    from models.orders import Buyer
+
+    by_key = {}
+    for entry in BUYERS:
+        data = {k: v for k, v in entry.items() if k != "key"}
+        buyer = _existing(Buyer, Buyer.name, data["name"]) or Buyer()
+        for name, value in data.items():
+            setattr(buyer, name, value)
+        db.session.add(buyer)
+        by_key[entry["key"]] = buyer
+    db.session.flush()
+    return by_key
+
+
 def _seed_users(cooperatives, locations):
     """Create or update one user per role (and a few more), tied to shops or a cooperative."""
     passwords = {username: password for username, password, _role, _what in DEMO_LOGINS}
+    buyers = _seed_buyers()
     users = []
     for username, full_name, role, locale, shop_codes, coop_key in USERS:
         user = _existing(User, User.username, username) or User(username=username)
@@ -84,6 +103,7 @@ def _seed_users(cooperatives, locations):
         user.locale = locale
         user.active = True
         user.cooperative_id = cooperatives[coop_key].id if coop_key else None
+        user.buyer_id = buyers[BUYER_USERS[username]].id if username in BUYER_USERS else None
         user.shops = [locations[code] for code in shop_codes]
         user.set_password(passwords[username])
         db.session.add(user)

@@ -343,4 +343,16 @@ USERS = [
     ("coop.figuig", "Mohammed Bensaïd", "cooperative", "fr", (), "figuig_dates"),
     ("coop.taourirt", "Khadija Amrani", "cooperative", "fr", (), "taourirt_oil"),
     ("observatoire", "Observatoire régional de l'ESS", "observer", "fr", (), None),
+    ("acheteur.hotel", "Leïla Chraïbi", "buyer", "fr", (), None),
 ]
+
+# Buyers (fictitious): a hotel of Oujda on its own price list and 30-day terms, and a traveller
+# picking a gift box up at the airport shop. Users of the buyer role name theirs here.
+BUYERS = [
+    dict(key="hotel", kind="business", name="Hôtel Les Orangers – Oujda", ice="001234567000089",
+         if_number="45123456", rc="RC Oujda 31457", address="12 boulevard Mohammed V, Oujda",
+         contact_name="Leïla Chraïbi", phone="+212 536 00 00 01", email="achats@orangers.example",
+         payment_terms_days=30),
+    dict(key="traveller", kind="private", name="Samir El Idrissi", phone="+212 661 00 00 02"),
+]
+BUYER_USERS = {"acheteur.hotel": "hotel"}

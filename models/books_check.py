@@ -153,4 +153,11 @@ def books_problems():
     return (sale_line_problems() + payment_problems() + refund_problems()
             + [_problem("approved compensation without its entry", f"compensation {c['compensation_id']}",
                         f"amount {c['amount']}, entry {c['entry_amount']}") for c in compensation_problems()]
-            + chain_problems())
+            + chain_problems() + _order_problems())
+
+
+def _order_problems():
+    """Reservations within stock, delivered orders with their movements and entries."""
+    from models.orders_check import order_problems
+
+    return order_problems()

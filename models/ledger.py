@@ -63,7 +63,7 @@ def _lock_balances(keys):
     table = StockBalance.__table__
     loc = Location.__table__
     stmt = (select(table.c.id, table.c.lot_id, table.c.location_id, table.c.quantity,
-                   loc.c.kind.label("location_kind"))
+                   table.c.reserved, loc.c.kind.label("location_kind"))
             .join(loc, loc.c.id == table.c.location_id).order_by(table.c.id))
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite plans a row-value IN (VALUES …) as a scan of every balance (3.7 ms at 39k
@@ -101,16 +101,19 @@ def _validate(moves, kind):
 
 
 def post_movements(moves, *, kind, user_id=None, document_type=None, document_id=None,
-                   note=None, at=None):
+                   note=None, at=None, releasing=None):
     """Post `moves` atomically: lock, check, write movements, update balances.
 
     Raises InsufficientStock (naming lot, location, available and asked) when a real
-    location would go negative, ValidationFailed for malformed input. Nothing is written
-    in either case. Returns the list of validated moves.
+    location would go below what orders reserve there (below zero when nothing is), and
+    ValidationFailed for malformed input. Nothing is written in either case. `releasing`
+    ({(lot, location): quantity}) gives back an order's reservation under the same locks
+    first (its delivery). Returns the list of validated moves.
     """
-    moves = _validate(moves, kind)
+    moves = _validate(moves, kind) if moves or not releasing else []
+    releasing = {k: round_quantity(Decimal(q)) for k, q in (releasing or {}).items() if q}
     keys = sorted({(m.lot_id, m.from_location_id) for m in moves}
-                  | {(m.lot_id, m.to_location_id) for m in moves})
+                  | {(m.lot_id, m.to_location_id) for m in moves} | set(releasing))
     # SQLite (one writer at a time, no row locks): usually every balance row exists already
     # (a shop's lot, the customers' side), so one read does. PostgreSQL keeps the order that
     # cannot deadlock: check locations, create missing rows (key order), lock (id order).
@@ -128,6 +131,9 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         locked = _lock_balances(keys)
     kinds = {loc: row.location_kind for (_lot, loc), row in locked.items()}
     _refuse_held_lots(moves, kind, kinds)
+    reserved = {key: row.reserved - releasing.get(key, Decimal(0)) for key, row in locked.items()}
+    if any(qty < 0 for qty in reserved.values()):
+        raise ValidationFailed("Releasing more than is reserved", code="not_reserved")
 
     deltas = {key: Decimal(0) for key in keys}
     taken = {key: Decimal(0) for key in keys}
@@ -139,13 +145,16 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
     for key in keys:
         lot_id, loc_id = key
         new_qty = locked[key].quantity + deltas[key]
-        if new_qty < 0 and kinds[loc_id] not in VIRTUAL_KINDS:
+        # What confirmed orders reserve may not leave (DESIGN "Reservation"): an order's own
+        # delivery releases its reservation first, in the same transaction.
+        floor = reserved[key] if deltas[key] < 0 else 0
+        if new_qty < floor and kinds[loc_id] not in VIRTUAL_KINDS:
             lot = db.session.get(Lot, lot_id)
             loc = db.session.get(Location, loc_id)
             raise InsufficientStock(
                 lot_id=lot_id, lot_code=lot.code if lot else str(lot_id),
                 location_id=loc_id, location_name=loc.name_fr,
-                available=locked[key].quantity, requested=taken[key],
+                available=locked[key].quantity - reserved[key], requested=taken[key],
             )
 
     now = at or utcnow()
@@ -162,6 +171,14 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
             changed,
             execution_options={"synchronize_session": False},
         )
+    if releasing:
+        db.session.execute(
+            update(table).where(table.c.id == db.bindparam("b_id"))
+            .values(reserved=db.bindparam("b_reserved")),
+            [{"b_id": locked[key].id, "b_reserved": reserved[key]} for key in sorted(releasing)],
+            execution_options={"synchronize_session": False})
+    if not moves:
+        return moves
     db.session.execute(
         StockMovement.__table__.insert(),
         [
@@ -246,3 +263,69 @@ def integrity_mismatches():
             problems.append({"lot_id": key[0], "location_id": key[1],
                              "balance": balance, "ledger": ledger, "problem": "negative"})
     return problems
+
+
+# --- reservations: stock held for confirmed orders (DESIGN "Reservation") ----------------------
+
+def lock_reservable(product_ids, location_id):
+    """The balance rows of the products' lots at a location that hold stock, locked FOR UPDATE
+    in id order (the order post_movements takes them), with each lot's product and
+    best-before: what a confirmation reserves from, first-expired first."""
+    table = StockBalance.__table__
+    stmt = (select(table.c.id, table.c.lot_id, table.c.location_id, table.c.quantity,
+                   table.c.reserved, Lot.product_id, Lot.best_before)
+            .join(Lot, Lot.id == table.c.lot_id)
+            .where(Lot.product_id.in_(sorted(product_ids)), table.c.location_id == location_id,
+                   table.c.quantity > 0)
+            .order_by(table.c.id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=table)
+    return db.session.execute(stmt).all()
+
+
+def _change_reserved(holds, sign):
+    """Add (sign +1) or take back (-1) reserved quantities: `holds` maps (lot, location) to a
+    quantity. Under the balances' row locks; reserved stays within 0..quantity."""
+    holds = {key: round_quantity(Decimal(qty)) for key, qty in holds.items() if qty}
+    if not holds:
+        return
+    locked = _lock_balances(sorted(holds))
+    changed = []
+    for key, qty in sorted(holds.items()):
+        row = locked.get(key)
+        on_hand = row.quantity if row is not None else Decimal(0)
+        reserved = row.reserved if row is not None else Decimal(0)
+        new_reserved = reserved + sign * qty
+        if sign > 0 and new_reserved > on_hand:
+            lot = db.session.get(Lot, key[0])
+            loc = db.session.get(Location, key[1])
+            raise InsufficientStock(lot_id=key[0], lot_code=lot.code if lot else str(key[0]),
+                                    location_id=key[1], location_name=loc.name_fr if loc else "",
+                                    available=on_hand - reserved, requested=qty)
+        if new_reserved < 0:
+            raise ValidationFailed("Releasing more than is reserved", code="not_reserved",
+                                   fields={"lot_id": key[0], "location_id": key[1]})
+        changed.append({"b_id": row.id, "b_reserved": new_reserved})
+    table = StockBalance.__table__
+    db.session.execute(update(table).where(table.c.id == db.bindparam("b_id"))
+                       .values(reserved=db.bindparam("b_reserved")), changed,
+                       execution_options={"synchronize_session": False})
+
+
+def reserve(holds):
+    """Hold stock for orders: {(lot_id, location_id): quantity}. Raises InsufficientStock
+    when a lot has less available (on hand less reserved) than asked. Flushes, never commits."""
+    _change_reserved(holds, 1)
+
+
+def release(holds):
+    """Give reserved stock back to the shelf: {(lot_id, location_id): quantity}."""
+    _change_reserved(holds, -1)
+
+
+def available_to_promise(lot_id, location_id):
+    """On hand less reserved, for a lot at a location (no lock: for display)."""
+    row = db.session.execute(
+        select(StockBalance.quantity, StockBalance.reserved).where(
+            StockBalance.lot_id == lot_id, StockBalance.location_id == location_id)).first()
+    return (row.quantity - row.reserved) if row is not None else Decimal(0)

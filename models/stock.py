@@ -138,6 +138,9 @@ class StockBalance(db.Model):
     lot_id = db.Column(db.Integer, db.ForeignKey("lots.id"), nullable=False)
     location_id = db.Column(db.Integer, db.ForeignKey("locations.id"), nullable=False, index=True)
     quantity = db.Column(Quantity, nullable=False, default=0)
+    # Held for confirmed orders (models.ledger.reserve/release): what may leave is
+    # quantity - reserved, checked by post_movements under the same row lock.
+    reserved = db.Column(Quantity, nullable=False, default=0, server_default="0")
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     lot = db.relationship("Lot")

@@ -13,7 +13,8 @@ ROLE_OPERATOR = "operator"
 ROLE_CASHIER = "cashier"
 ROLE_COOPERATIVE = "cooperative"
 ROLE_OBSERVER = "observer"  # Council or observatory staff: aggregates only, read-only
-ROLES = (ROLE_ADMIN, ROLE_OPERATOR, ROLE_CASHIER, ROLE_COOPERATIVE, ROLE_OBSERVER)
+ROLE_BUYER = "buyer"  # a buyer's staff: the catalogue, its own orders, invoices and balance
+ROLES = (ROLE_ADMIN, ROLE_OPERATOR, ROLE_CASHIER, ROLE_COOPERATIVE, ROLE_OBSERVER, ROLE_BUYER)
 
 user_shops = db.Table(
     "user_shops",
@@ -41,18 +42,22 @@ class User(db.Model):
     role = db.Column(db.String(16), nullable=False)
     locale = db.Column(db.String(5), nullable=False, default="fr")
     cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
+    buyer_id = db.Column(db.Integer, db.ForeignKey("buyers.id"))
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # Raised by sign-out and password changes: sessions opened under an older one are over.
     session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     cooperative = db.relationship("Cooperative")
+    buyer = db.relationship("Buyer")
     shops = db.relationship("Location", secondary=user_shops, lazy="selectin")
 
     __table_args__ = (
         db.CheckConstraint(
-            "role IN ('admin', 'operator', 'cashier', 'cooperative', 'observer')", name="role"
+            "role IN ('admin', 'operator', 'cashier', 'cooperative', 'observer', 'buyer')",
+            name="role"
         ),
+        db.CheckConstraint("(role = 'buyer') = (buyer_id IS NOT NULL)", name="buyer_link"),
         db.CheckConstraint(
             "(role = 'cooperative') = (cooperative_id IS NOT NULL)", name="cooperative_link"
         ),

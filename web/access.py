@@ -28,8 +28,9 @@ def public(view):
 
 def any_user(view):
     """Declare a view open to every signed-in user who works with the goods or the accounts:
-    every role but the observer, who reads aggregates only and is named where it may go."""
-    view.access = frozenset(ROLES) - {"observer"}
+    every role but the observer, who reads aggregates only, and the buyer, who sees only the
+    catalogue and its own orders; each is named where it may go."""
+    view.access = frozenset(ROLES) - {"observer", "buyer"}
     return view
 
 

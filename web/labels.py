@@ -19,6 +19,7 @@ ROLE_LABELS = {
     "cashier": _l("Cashier"),
     "cooperative": _l("Cooperative"),
     "observer": _l("Observer (aggregates only)"),
+    "buyer": _l("Buyer"),
 }
 
 

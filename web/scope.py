@@ -4,7 +4,9 @@ transfer, request or count. Every area asks here; none writes the rule again.
 - admins and warehouse operators (staff) see every location;
 - a cashier works only at the shops they are assigned to (403 elsewhere);
 - a cooperative user sees only its own cooperative and lots (another's look like ids that do
-  not exist: 404), and nothing of the shops' work.
+  not exist: 404), and nothing of the shops' work;
+- a buyer user sees only its own buyer's orders, invoices and balance (another's: 404);
+  a cashier sees the pick-up orders of their own shops (the till hands them over).
 Missing records are 404.
 """
 from functools import wraps
@@ -215,6 +217,67 @@ def visible_owned(model, record_id):
 def sees_payout_details(user=None):
     """Cooperatives' bank details are for admins alone."""
     return (user or current_user).role == "admin"
+
+
+# --- buyers: their own orders, invoices and balance -------------------------------------------
+
+ORDER_STAFF = STAFF
+
+
+def only_my_buyer(query, column):
+    """Restrict a select to the buyer user's own rows by `column` (staff: unchanged; a cashier:
+    anyone else: nothing)."""
+    from sqlalchemy import false
+
+    user = current_user
+    if user.role in STAFF:
+        return query
+    if user.role == "buyer":
+        return query.where(column == user.buyer_id)
+    return query.where(false())
+
+
+def visible_buyer(buyer_id):
+    """A buyer: staff see every one, a buyer user only its own (404 for another's)."""
+    from models.orders import Buyer
+
+    buyer = get_or_404(Buyer, buyer_id)
+    if current_user.role == "buyer" and current_user.buyer_id != buyer.id:
+        abort(404)
+    if current_user.role not in STAFF + ("buyer",):
+        abort(403)
+    return buyer
+
+
+def visible_order(order_id, pickup_at_till=False):
+    """An order: staff any; a buyer only its own (404 for another's); with `pickup_at_till`, a
+    cashier the pick-up orders served from their own shops (403 elsewhere)."""
+    from models.orders import Order
+
+    order = get_or_404(Order, order_id)
+    role = current_user.role
+    if role in STAFF:
+        return order
+    if role == "buyer":
+        if order.buyer_id != current_user.buyer_id:
+            abort(404)
+        return order
+    if pickup_at_till and role == "cashier" and order.fulfilment == "pickup":
+        require_shop(order.location_id)
+        return order
+    abort(403)
+
+
+def visible_invoice(invoice_id):
+    """An invoice or credit note: staff any, a buyer only its own (404 for another's)."""
+    from models.orders import Invoice
+
+    invoice = get_or_404(Invoice, invoice_id)
+    if current_user.role == "buyer" and invoice.buyer_id != current_user.buyer_id:
+        abort(404)
+    if current_user.role not in STAFF + ("buyer",):
+        abort(403)
+    return invoice
 
 
 # --- the observatory: aggregates for admins and the observer ------------------------------------
