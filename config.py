@@ -58,7 +58,7 @@ class Config:
     # A sale of thousands of lines fits in 1 MB; larger bodies are refused (413) unread.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     # The area packages, in registration order; each has `register(app, api)`.
-    AREAS = ("auth", "admin", "warehouse", "transfers", "shop", "portal", "reports")
+    AREAS = ("auth", "admin", "warehouse", "transfers", "shop", "portal", "reports", "orders")
 
 
 class DevelopmentConfig(Config):

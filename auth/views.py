@@ -18,6 +18,7 @@ HOME_BY_ROLE = {
     "cashier": "shop.index",
     "cooperative": "portal.index",
     "observer": "reports.index",
+    "buyer": "orders.catalogue",
 }
 
 
