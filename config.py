@@ -42,6 +42,11 @@ class Config:
     PLATFORM_ICE = os.environ.get("PLATFORM_ICE", "")
     PLATFORM_IF = os.environ.get("PLATFORM_IF", "")
     PLATFORM_RC = os.environ.get("PLATFORM_RC", "")
+    # Buyers' invoices: the VAT rate per product category ("dates=0,olive_oil=0.10"; 0 allowed),
+    # and the rate of a category not named.
+    ORDER_TAX_RATES = {k.strip(): Decimal(v) for k, v in (
+        pair.split("=", 1) for pair in os.environ.get("ORDER_TAX_RATES", "").split(",") if "=" in pair)}
+    ORDER_TAX_DEFAULT_RATE = Decimal(os.environ.get("ORDER_TAX_DEFAULT_RATE", "0.20"))
     # Closing a till whose counted cash differs from the expected by more asks to confirm (MAD).
     CASH_DIFFERENCE_CONFIRM_THRESHOLD = Decimal(os.environ.get("CASH_DIFFERENCE_CONFIRM_THRESHOLD", "200"))
     LOGIN_MAX_FAILURES = 5

@@ -226,6 +226,8 @@ class InvoiceLine(db.Model):
     invoice_id = db.Column(db.Integer, db.ForeignKey("invoices.id"), nullable=False, index=True)
     order_line_id = db.Column(db.Integer, db.ForeignKey("order_lines.id"))
     product_id = db.Column(db.Integer, db.ForeignKey("products.id"), nullable=False)
+    # A credit note's line names the lot returned (the cooperative's entry is reversed per lot).
+    lot_id = db.Column(db.Integer, db.ForeignKey("lots.id"))
     quantity = db.Column(Quantity, nullable=False)
     unit_price = db.Column(Money, nullable=False)
     tax_rate = db.Column(Rate, nullable=False)

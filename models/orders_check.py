@@ -70,4 +70,6 @@ def delivery_problems():
 
 def order_problems():
     """Every problem of the orders' books."""
-    return reservation_problems() + delivery_problems()
+    from models.orders_invoices import invoice_numbering_problems
+
+    return reservation_problems() + delivery_problems() + invoice_numbering_problems()

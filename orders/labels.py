@@ -15,6 +15,8 @@ STATE_BADGES = {"draft": "text-bg-secondary", "confirmed": "text-bg-primary",
 FULFILMENT_LABELS = {"delivery": _l("Delivery"), "pickup": _l("Pick-up at a shop")}
 BUYER_KIND_LABELS = {"business": _l("Business"), "private": _l("Private customer (pick-up)")}
 INVOICE_KIND_LABELS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
+BUYER_PAYMENT_LABELS = {"bank_transfer": _l("Bank transfer"), "cheque": _l("Cheque"),
+                        "cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile money")}
 
 
 STAFF_NAV = [("orders.index", _l("Orders")), ("orders.buyers", _l("Buyers")),
@@ -41,6 +43,7 @@ def state_labels():
             "fulfilment_label": lambda f: FULFILMENT_LABELS.get(f, f),
             "buyer_kind_label": lambda k: BUYER_KIND_LABELS.get(k, k),
             "invoice_kind_label": lambda k: INVOICE_KIND_LABELS.get(k, k),
+            "payment_method_label": lambda m: BUYER_PAYMENT_LABELS.get(m, m),
             "orders_nav": orders_nav, "orders_has": _has_page}
 
 

@@ -178,6 +178,7 @@ def upgrade():
     sa.Column('invoice_id', sa.Integer(), nullable=False),
     sa.Column('order_line_id', sa.Integer(), nullable=True),
     sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=True),
     sa.Column('quantity', sa.Numeric(precision=14, scale=3), nullable=False),
     sa.Column('unit_price', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('tax_rate', sa.Numeric(precision=6, scale=4), nullable=False),
@@ -185,6 +186,7 @@ def upgrade():
     sa.Column('tax', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('total', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoices.id'], name=op.f('fk_invoice_lines_invoice_id_invoices')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_invoice_lines_lot_id_lots')),
     sa.ForeignKeyConstraint(['order_line_id'], ['order_lines.id'], name=op.f('fk_invoice_lines_order_line_id_order_lines')),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_invoice_lines_product_id_products')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_lines'))
