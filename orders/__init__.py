@@ -19,7 +19,7 @@ def register_document_types():
 
 def register(app, api):
     """Pages under /orders, the API resources, document labels."""
-    from orders import invoice_views, views  # noqa: F401  (routes)
+    from orders import buyer_views, invoice_views, pickup_views, views  # noqa: F401  (routes)
 
     app.register_blueprint(bp, url_prefix="/orders")
     try:

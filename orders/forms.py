@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, Form, FormField, PasswordField, Sel
     StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from web.forms import AmountField, LineRows, LocalDecimalField, LocalIntegerField
+from web.forms import AmountField, EmailAddress, LineRows, LocalDecimalField, LocalIntegerField
 
 
 class OrderLineForm(Form):
@@ -57,7 +57,7 @@ class BuyerForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     contact_name = StringField(_l("Contact"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = StringField(_l("Email"), validators=[Optional(), Length(max=120)])
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=120), EmailAddress()])
     payment_terms_days = LocalIntegerField(_l("Payment terms (days)"), default=0,
                                            validators=[Optional(), NumberRange(min=0, max=365)])
     price_list_id = SelectField(_l("Price list"), coerce=int, validate_choice=False)

@@ -44,7 +44,15 @@ def state_labels():
             "buyer_kind_label": lambda k: BUYER_KIND_LABELS.get(k, k),
             "invoice_kind_label": lambda k: INVOICE_KIND_LABELS.get(k, k),
             "payment_method_label": lambda m: BUYER_PAYMENT_LABELS.get(m, m),
-            "orders_nav": orders_nav, "orders_has": _has_page}
+            "orders_nav": orders_nav, "orders_has": _has_page,
+            "pickups_waiting": _pickups_waiting}
+
+
+def _pickups_waiting(location_id):
+    """How many pick-up orders wait at a shop (the cashier's screen shows it)."""
+    from orders.pickup_views import waiting_pickups
+
+    return len(waiting_pickups({location_id}))
 
 
 def _has_page(endpoint):

@@ -19,6 +19,7 @@ MENU = [
     ("shop.index", _l("Point of sale"), {"cashier"}),
     ("transfers.shop_stock", _l("Shop stock"), {"cashier"}),
     ("transfers.requests", _l("Replenishment"), {"cashier"}),
+    ("orders.pickups", _l("Pick-ups"), {"cashier"}),
     ("portal.index", _l("My consignment"), {"cooperative"}),
     ("admin.cooperatives", _l("Cooperatives"), {"admin"}),
     ("admin.products", _l("Products"), {"admin"}),
