@@ -21,11 +21,8 @@ def register(app, api):
     """Pages under /orders, the API resources, document labels."""
     from orders import buyer_views, invoice_views, pickup_views, views  # noqa: F401  (routes)
 
+    from orders import api as orders_api
+
     app.register_blueprint(bp, url_prefix="/orders")
-    try:
-        from orders import api as orders_api
-    except ImportError:  # pragma: no cover - the API comes with step 6
-        orders_api = None
-    if orders_api is not None:
-        api.register_blueprint(orders_api.blp)
+    api.register_blueprint(orders_api.blp)
     register_document_types()
