@@ -23,7 +23,7 @@ import pytest
 from tests.e2e.conftest import DESKTOP, seeded_server
 from tests.e2e.helpers import PASSWORDS, login, switch_language
 
-ROLE_USERS = ["caissier", "coop.figuig", "operateur", "admin"]
+ROLE_USERS = ["caissier", "coop.figuig", "operateur", "admin", "acheteur.hotel"]
 LANGS = ["fr", "ar"]
 MAX_PAGES = 45
 SKIP_LINK = re.compile(r"(/logout|/lang/|\.pdf|\.csv|\.png|\.svg|/api/|/static/|/print|download"
