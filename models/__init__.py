@@ -14,3 +14,4 @@ from models.consignment_payouts import PayoutReversal  # noqa: F401
 from models.compensations import Compensation  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
 from models.report_summaries import ConsignmentDaily, ConsignmentMonthly  # noqa: F401
+from models.sales_offline import DeviceReceiptBlock, OfflineSale, OfflineSaleIssue, TillDevice  # noqa: F401
