@@ -85,7 +85,9 @@
   }
   function refreshCatalogue() {
     return api(root.dataset.catalogueUrl).then(function (r) {
-      if (r.status !== 200) { return null; }
+      state.signedOut = r.status === 401;
+      if (r.status < 500) { state.offline = false; }
+      if (r.status !== 200) { render(); return null; }
       reachable();
       if (state.queued > 0 && !state.syncing) { schedule(0); }
       return queuedSales().then(function (queue) {
@@ -252,6 +254,7 @@
     var sale = queue[i];
     return api(root.dataset.offlineSalesUrl, { method: "POST", body: JSON.stringify(sale.body) }).then(function (r) {
       if (r.status === 200 || r.status === 201) {
+        state.signedOut = false;
         reachable();
         return remove(sale).then(function () { return postNext(queue, i + 1); });
       }
@@ -264,6 +267,7 @@
         }).then(function () { state.queued -= 1; renderAttention(); return postNext(queue, i + 1); });
       }
       state.signedOut = r.status === 401 || r.status === 403 || r.status === 400;
+      if (r.status < 500) { reachable(); }
       return retryLater();
     }, function () { unreachable(); return retryLater(); });
   }
