@@ -328,6 +328,7 @@ def post_offline_sale(*, location_id, user_id, client_ref, lines, payments, max_
     existing = find_sale(location_id, client_ref)
     if existing is not None:
         check_same_cart(existing, lines, client_ref)
+        _keep_device_number(existing, location_id, facts, now)
         return offline_summary(sale_summary(existing)), False
     if not lines:
         raise ValidationFailed(_("A sale needs at least one line."), code="empty_sale",
@@ -396,6 +397,27 @@ def post_offline_sale(*, location_id, user_id, client_ref, lines, payments, max_
     if issues:
         db.session.execute(insert(OfflineSaleIssue.__table__), issues)
     return offline_summary(sale_summary(sale_id)), True
+
+
+def _keep_device_number(sale_id, location_id, facts, now):
+    """The till posted a sale online, lost the answer, and kept it offline under a device
+    number: the server had recorded it. Link that number to the sale, so the device's
+    numbers stay gapless (nothing when the sale already has one, or the number is not free)."""
+    if db.session.get(OfflineSale, sale_id) is not None:
+        return
+    device = db.session.get(TillDevice, facts.device_id)
+    if device is None or device.location_id != location_id \
+            or not 1 <= facts.device_seq <= device.reserved_through:
+        return
+    taken = db.session.execute(select(OfflineSale.sale_id).where(
+        OfflineSale.device_id == device.id, OfflineSale.device_seq == facts.device_seq)).scalar()
+    if taken is not None:
+        return
+    code = db.session.execute(select(Location.code).where(Location.id == location_id)).scalar()
+    db.session.execute(insert(OfflineSale.__table__), {
+        "sale_id": sale_id, "device_id": device.id, "device_seq": facts.device_seq,
+        "device_number": device_number(code, device.code, facts.device_seq),
+        "sold_at": facts.sold_at, "synced_at": now})
 
 
 def offline_summary(summary):

@@ -131,3 +131,18 @@ def test_close_warns_of_queued_sales_and_the_z_report_shows_late_ones(client, ca
     assert client.post("/api/v1/offline-sales", json=body, headers=cashier_headers).status_code == 201
     z = browser.get(f"/shop/sessions/{open_till['id']}/z").get_data(as_text=True)
     assert 'id="z-offline"' in z
+
+
+def test_a_sale_posted_online_whose_answer_was_lost_keeps_its_device_number(
+        client, cashier_headers, airport, open_till, device, shop_stock):
+    lot = shop_stock["dates"]
+    online = {"location_id": airport.id, "client_ref": "lost-answer",
+              "lines": [{"lot_id": lot.id, "quantity": "1"}],
+              "payments": [{"method": "cash", "amount": "100"}]}
+    first = client.post("/api/v1/sales", json=online, headers=cashier_headers)
+    assert first.status_code == 201
+    body = offline_body(airport, device, open_till, 1, lot, ref="lost-answer", cash="100")
+    again = client.post("/api/v1/offline-sales", json=body, headers=cashier_headers)
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    assert again.get_json()["device_number"] == f"AIR-{device['code']}-000001"
+    assert available(lot.id, airport.id) == Decimal(9)
