@@ -351,14 +351,14 @@
       posting = false;
       var box = document.getElementById("last-sale");
       box.classList.remove("d-none");
-      document.getElementById("last-number").textContent = MSG.queued_sale + " · " + sale.device_number;
+      document.getElementById("last-number").textContent = offline.messages.queued_sale + " · " + sale.device_number;
       document.getElementById("last-change").textContent = view.change;
       document.getElementById("last-receipt").classList.add("d-none");
       var print = document.getElementById("last-print-offline");
       print.classList.remove("d-none");
       print.onclick = function () { offline.printReceipt(sale); };
       newSale(true);
-      say(MSG.queued_sale + " · " + sale.device_number + " · " + MSG.change + " " + view.change, "success");
+      say(offline.messages.queued_sale + " · " + sale.device_number + " · " + MSG.change + " " + view.change, "success");
     }, function (err) { posting = false; say(err.message, "danger"); });
   }
   function done(sale) {

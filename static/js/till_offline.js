@@ -337,6 +337,7 @@
     search: search,
     sell: sell,
     printReceipt: printReceipt,
+    messages: MSG,
     unreachable: unreachable,
     saleDone: function () { refreshCatalogue(); device().then(reserveIfLow).catch(function () {}); },
     sync: sync,

@@ -222,6 +222,7 @@ def test_the_till_sells_offline_and_every_sale_reaches_the_server_once(browser, 
     page.press("#quantity-0", "Enter")
     page.wait_for_function("() => document.getElementById('total').textContent.replace(/\\s/g, '').startsWith('150')")
     numbers.append(pay_exact(page))
+    assert all(n.startswith("Vente gardée sur cet appareil · ") for n in numbers), numbers
     device_numbers = [n.split(" · ")[-1] for n in numbers]
     prefix = device_numbers[0].rsplit("-", 1)[0]
     assert re.fullmatch(r"AIR-T\d+", prefix), device_numbers
