@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.access import roles
 from extensions import db
-from models.errors import DomainError
+from models.errors import DomainError, NotFound
 from models.sales_offline import (BLOCK_SIZE, OfflineFacts, catalogue, device_at, device_number,
                                   offline_summary, post_offline_sale, register_device,
                                   report_status, reserve_block)
@@ -84,6 +84,18 @@ class OfflineSaleOutSchema(SaleOutSchema):
     issues = ma.fields.List(ma.fields.String())
 
 
+class CatalogueSchema(ma.Schema):
+    """The till's local catalogue: the shop's lots on hand (with GTIN, names, price,
+    best-before, quantity, blocked), the products with a GTIN, every other lot code."""
+
+    location_id = ma.fields.Integer(required=True)
+    today = ma.fields.String(required=True)
+    generated_at = ma.fields.String(required=True)
+    lots = ma.fields.List(ma.fields.Dict(), required=True)
+    products = ma.fields.List(ma.fields.Dict(), required=True)
+    other_lot_codes = ma.fields.List(ma.fields.String(), required=True)
+
+
 def _device_out(device):
     from models.stock import Location
 
@@ -131,11 +143,18 @@ def create_block(data, device_id):
 
 
 @blp.route("/shops/<int:location_id>/catalogue", methods=["GET"])
+@blp.response(200, CatalogueSchema)
+@blp.alt_response(404, description="No such shop")
 @roles("cashier", "admin")
 def shop_catalogue(location_id):
     """The shop's sellable lots, products with a GTIN and other lot codes: what the till
     keeps in IndexedDB to scan offline by the server's rules."""
     check_shop(location_id)
+    from models.stock import KIND_SHOP, Location
+
+    shop = db.session.get(Location, location_id)
+    if shop is None or shop.kind != KIND_SHOP:
+        raise NotFound(_("No such shop."), code="unknown_shop")
     return catalogue(location_id)
 
 
