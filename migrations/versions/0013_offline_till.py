@@ -1,7 +1,7 @@
 """offline till: devices, their receipt-number blocks, offline sales and what they left to settle
 
 Revision ID: 0013_offline_till
-Revises: 0012_reports_observatory
+Revises: 0013_write_offs
 Create Date: 2026-11-30 00:00:00
 
 - till_devices: a browser selling at a shop (T1, T2…), the cash session it sells into, how
@@ -17,7 +17,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0013_offline_till'
-down_revision = '0012_reports_observatory'
+down_revision = '0013_write_offs'
 branch_labels = None
 depends_on = None
 
