@@ -101,14 +101,16 @@ def _validate(moves, kind):
 
 
 def post_movements(moves, *, kind, user_id=None, document_type=None, document_id=None,
-                   note=None, at=None, releasing=None):
+                   note=None, at=None, allow_held=False, releasing=None):
     """Post `moves` atomically: lock, check, write movements, update balances.
 
     Raises InsufficientStock (naming lot, location, available and asked) when a real
     location would go below what orders reserve there (below zero when nothing is), and
-    ValidationFailed for malformed input. Nothing is written in either case. `releasing`
-    ({(lot, location): quantity}) gives back an order's reservation under the same locks
-    first (its delivery). Returns the list of validated moves.
+    ValidationFailed for malformed input. Nothing is written in either case. Returns the
+    list of validated moves. `allow_held`: a sale already made offline
+    (models.sales_offline) still leaves when its lot was blocked or expired since.
+    `releasing` ({(lot, location): quantity}) gives back an order's reservation under the
+    same locks first (its delivery).
     """
     moves = _validate(moves, kind) if moves or not releasing else []
     releasing = {k: round_quantity(Decimal(q)) for k, q in (releasing or {}).items() if q}
@@ -130,7 +132,8 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         _insert_missing_balances([key for key in keys if key not in locked])
         locked = _lock_balances(keys)
     kinds = {loc: row.location_kind for (_lot, loc), row in locked.items()}
-    _refuse_held_lots(moves, kind, kinds)
+    if not allow_held:
+        _refuse_held_lots(moves, kind, kinds)
     reserved = {key: row.reserved - releasing.get(key, Decimal(0)) for key, row in locked.items()}
     if any(qty < 0 for qty in reserved.values()):
         raise ValidationFailed("Releasing more than is reserved", code="not_reserved")

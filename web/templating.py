@@ -20,6 +20,7 @@ MENU = [
     ("transfers.shop_stock", _l("Shop stock"), {"cashier"}),
     ("transfers.requests", _l("Replenishment"), {"cashier"}),
     ("orders.pickups", _l("Pick-ups"), {"cashier"}),
+    ("warehouse.write_offs", _l("Write-offs"), {"operator", "cashier"}),
     ("portal.index", _l("My consignment"), {"cooperative"}),
     ("admin.cooperatives", _l("Cooperatives"), {"admin"}),
     ("admin.products", _l("Products"), {"admin"}),

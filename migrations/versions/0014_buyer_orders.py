@@ -1,7 +1,7 @@
 """orders from buyers: buyers and price lists, the buyer role, orders, reservations, invoices
 
 Revision ID: 0014_buyer_orders
-Revises: 0012_reports_observatory
+Revises: 0013_offline_till
 Create Date: 2026-11-29 23:19:52
 
 - buyers (business: ICE, IF, RC, payment terms, price list; private: a traveller's flight),
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_buyer_orders'
-down_revision = '0012_reports_observatory'
+down_revision = '0013_offline_till'
 branch_labels = None
 depends_on = None
 
