@@ -24,6 +24,7 @@ from models.stock import KIND_SHOP, Location
 from shop import bp
 from shop.forms import CloseTillForm, OpenTillForm, RefundForm
 from web.labels import PAYMENT_METHOD_LABELS as METHOD_LABELS
+from web.labels import UOM_LABELS
 from shop.receipt_data import local_time, receipt_data, z_context
 from web.digits import normalize_digits
 
@@ -119,6 +120,7 @@ def pos_messages():
         "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
         "results": _("Products found: %(n)s. Arrow keys to choose, Enter to add."),
         "bad_number": _("Type a number, for example 12.5"),
+        "units": {code: str(label) for code, label in UOM_LABELS.items()},
         **lot_picker_messages(),
     }
 
