@@ -59,6 +59,9 @@ def register(app):
 
     register_locale(app)  # money, qty, percent, day, moment...: the one locale layer
     app.jinja_env.filters["unit"] = unit_label
+    from web import barcodes
+
+    barcodes.register(app)  # barcode_svg(): Code 128 drawn inline on pages
     from web import lot_flags
 
     lot_flags.register(app)
