@@ -3,11 +3,10 @@ from flask_babel import lazy_gettext as _l
 
 from models.clock import to_local
 from web.csvfile import csv_text, page_dialect, word
-from web.labels import LOCATION_KIND_LABELS, MOVEMENT_LABELS, UOM_LABELS
+from web.labels import MOVEMENT_LABELS, PLACE_KIND_LABELS, UOM_LABELS
 
 # The kinds of row of the recall CSV, as a person reads them.
 RECALL_ROW_LABELS = {"origin": _l("Origin"), "lot": _l("Lot"), "location": _l("Location")}
-PLACE_KIND_LABELS = {**LOCATION_KIND_LABELS, "transit": _l("In transit")}
 
 
 def recall_flat(r):

@@ -40,6 +40,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from models.stock_codes import build_gs1
 from documents.datamatrix import GS1DataMatrix
 from documents.pdf import FONT, FONT_BOLD, ar, code128, has_arabic, register_fonts
+from web.labels import pdf_unit
 
 GS1_X_MIN = 0.25 * mm          # GS1-128 minimum X-dimension (0.0098 in)
 EAN_X = 0.27 * mm              # EAN-13 at magnification ~0.82 (0.8 minimum: 0.264 mm)
@@ -123,7 +124,7 @@ def net_content_text(quantity, uom):
         small = (q * 1000).normalize()
         return f"{small:f} {'g' if uom == 'kg' else 'ml'}"
     text = f"{q.normalize():f}".replace(".", ",")
-    return f"{text} {'kg' if uom == 'kg' else 'L' if uom == 'l' else uom}"
+    return f"{text} {pdf_unit(uom)}"
 
 
 def label_data(lot, with_price=False):

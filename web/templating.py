@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from web.labels import MOVEMENT_LABELS, ROLE_LABELS, UOM_LABELS
+from web.labels import MOVEMENT_LABELS, PLACE_KIND_LABELS, ROLE_LABELS, UOM_LABELS
 
 # (endpoint, label, roles): only endpoints that exist are shown.
 MENU = [
@@ -59,6 +59,7 @@ def register(app):
 
     register_locale(app)  # money, qty, percent, day, moment...: the one locale layer
     app.jinja_env.filters["unit"] = unit_label
+    app.jinja_env.filters["place_kind"] = lambda code: str(PLACE_KIND_LABELS.get(code, code or ""))
     from web import barcodes
 
     barcodes.register(app)  # barcode_svg(): Code 128 drawn inline on pages
