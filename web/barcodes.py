@@ -16,6 +16,8 @@ from markupsafe import Markup, escape
 from web.security import csp_svg
 
 PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
+SIZE = re.compile(r'<svg ([^>]*?)width="([\d.]+)mm" height="([\d.]+)mm"')
+PX_PER_MM = 96 / 25.4  # CSS pixels: the drawing's "mm" lengths inside a viewBox in px
 STYLE_FILL = re.compile(r'style="fill:\s*([#\w]+);?"')
 
 
@@ -29,6 +31,10 @@ def code128_svg(value, *, label=None, module_width=0.3, module_height=10.0, quie
         "write_text": False, "background": "white", "foreground": "black"})
     svg = PROLOG.sub("", buf.getvalue().decode("utf-8")).strip()
     svg = STYLE_FILL.sub(lambda m: f'fill="{m.group(1)}"', svg)
+    # A viewBox, so the symbol scales with CSS (bigger on a phone, sharp when zoomed).
+    svg = SIZE.sub(lambda m: f'<svg {m.group(1)}width="{m.group(2)}mm" height="{m.group(3)}mm" '
+                             f'viewBox="0 0 {float(m.group(2)) * PX_PER_MM:.2f} '
+                             f'{float(m.group(3)) * PX_PER_MM:.2f}"', svg, count=1)
     title = escape(label if label is not None else value)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" class="barcode" ', 1)
     return Markup(csp_svg(svg))
