@@ -5,7 +5,8 @@ import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-RAW_CODE = re.compile(r"\{\{[^}]*\.(uom|content_uom|kind|unit|location_kind)\s*\}\}")
+# Shown as text (an attribute value such as data-kind="{{ r.kind }}" is for scripts and tests).
+RAW_CODE = re.compile(r"(?<!=\")\{\{[^}]*\.(uom|content_uom|kind|unit|location_kind)\s*\}\}")
 PDF_MODULES = ["warehouse/reception_pdf.py", "warehouse/labels_pdf.py", "transfers/documents_pdf.py",
                "transfers/count_sheet_pdf.py", "portal/documents_pdf.py", "shop/receipts_pdf.py",
                "shop/receipt_data.py", "documents/pdf.py"]
