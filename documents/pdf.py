@@ -8,6 +8,7 @@ from functools import lru_cache
 import arabic_reshaper
 from bidi.algorithm import get_display
 from reportlab.graphics import shapes
+from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -25,6 +26,15 @@ def register_fonts():
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
     shapes.STATE_DEFAULTS["fontName"] = FONT
     return FONT
+
+
+@lru_cache(maxsize=2048)
+def code128(value, bar_width, bar_height):
+    """A cached Code 128 symbol (reportlab) with 10X quiet zones and no built-in
+    human-readable line: what every PDF draws (labels, receipts); pages draw theirs as SVG
+    (web.barcodes)."""
+    return Code128(value, barWidth=bar_width, barHeight=bar_height, humanReadable=0,
+                   quiet=1, lquiet=10 * bar_width, rquiet=10 * bar_width)
 
 
 # Explicit direction controls (embeddings, overrides, isolates), marks and invisible characters

@@ -35,25 +35,36 @@ def expiry_status(best_before, today, warning_days):
 def stock_query(filters):
     """Balances at real locations (non-zero), joined to lot, product, cooperative and location,
     sorted first-expired-first-out. `filters`: location_id, product_id, cooperative_id, lot_id,
-    q (lot code), expiring_before (a date)."""
+    q (lot code), expiring_before (a date), sold_out (also every lot with nothing left at any
+    real location, sold, consumed by packaging or written off: one row each, no location,
+    quantity 0)."""
     b = StockBalance
-    query = (
-        select(b.lot_id, Lot.code.label("lot_code"), Lot.best_before, Lot.harvest_date,
-               Lot.production_date, Lot.product_id, Product.sku, Product.name_fr.label("product_fr"),
-               Product.name_ar.label("product_ar"), Product.uom, Lot.cooperative_id,
-               Cooperative.name_fr.label("cooperative_fr"), Cooperative.name_ar.label("cooperative_ar"),
-               b.location_id, Location.code.label("location_code"),
-               Location.name_fr.label("location_fr"), Location.name_ar.label("location_ar"),
-               Location.kind.label("location_kind"), b.quantity)
-        .join(Lot, Lot.id == b.lot_id)
-        .join(Product, Product.id == Lot.product_id)
-        .join(Cooperative, Cooperative.id == Lot.cooperative_id)
-        .join(Location, Location.id == b.location_id)
-        .where(b.quantity != 0, Location.kind.in_(REAL_KINDS))
-        .order_by(Lot.best_before.is_(None), Lot.best_before, Lot.code, Location.code)
-    )
-    for name, column in (("location_id", b.location_id), ("product_id", Lot.product_id),
-                         ("cooperative_id", Lot.cooperative_id), ("lot_id", b.lot_id)):
+    if filters.get("sold_out"):
+        held = (select(b.lot_id, b.location_id, b.quantity).join(Location, Location.id == b.location_id)
+                .where(b.quantity != 0, Location.kind.in_(REAL_KINDS)).subquery("held"))
+        lot_id, location_id, quantity = Lot.id, held.c.location_id, func.coalesce(held.c.quantity, 0)
+    else:
+        lot_id, location_id, quantity = b.lot_id, b.location_id, b.quantity
+    query = select(
+        lot_id.label("lot_id"), Lot.code.label("lot_code"), Lot.best_before, Lot.harvest_date,
+        Lot.production_date, Lot.product_id, Product.sku, Product.name_fr.label("product_fr"),
+        Product.name_ar.label("product_ar"), Product.uom, Lot.cooperative_id,
+        Cooperative.name_fr.label("cooperative_fr"), Cooperative.name_ar.label("cooperative_ar"),
+        location_id.label("location_id"), Location.code.label("location_code"),
+        Location.name_fr.label("location_fr"), Location.name_ar.label("location_ar"),
+        Location.kind.label("location_kind"), quantity.label("quantity"))
+    if filters.get("sold_out"):
+        query = (query.select_from(Lot).outerjoin(held, held.c.lot_id == Lot.id)
+                 .outerjoin(Location, Location.id == held.c.location_id))
+    else:
+        query = (query.select_from(b).join(Lot, Lot.id == b.lot_id)
+                 .join(Location, Location.id == b.location_id)
+                 .where(b.quantity != 0, Location.kind.in_(REAL_KINDS)))
+    query = (query.join(Product, Product.id == Lot.product_id)
+             .join(Cooperative, Cooperative.id == Lot.cooperative_id)
+             .order_by(Lot.best_before.is_(None), Lot.best_before, Lot.code, Location.code))
+    for name, column in (("location_id", location_id), ("product_id", Lot.product_id),
+                         ("cooperative_id", Lot.cooperative_id), ("lot_id", lot_id)):
         if filters.get(name):
             query = query.where(column == filters[name])
     if filters.get("q"):
@@ -73,7 +84,9 @@ def stock_rows(filters, *, today=None, warning_days=30, limit=None, offset=0):
     rows = []
     for r in db.session.execute(query):
         row = r._asdict()
-        row["expiry"] = expiry_status(r.best_before, today, warning_days)
+        # A lot with nothing left anywhere (asked for with `sold_out`) warns of nothing.
+        row["expiry"] = (expiry_status(r.best_before, today, warning_days)
+                         if r.location_id is not None else None)
         rows.append(row)
     return rows, total
 
@@ -231,3 +244,39 @@ def recall(lot):
         "cooperative": lot.cooperative, "balances": balances, "sales": sales,
         "refunds": refunds, "summary": summary, "lot_ids": ids,
     }
+
+
+FIND_LIMIT = 50
+
+
+def find_lots(code):
+    """The lots a typed or scanned code names, sold-out and consumed ones included: a lot code
+    or any label scan (the till's one resolver, models.stock_codes.identify: GS1-128 with or
+    without ]C1, a GTIN / EAN-13 names every lot of its product), else lot codes containing the
+    text. [{"lot", "product", "cooperative", "on_hand"}], latest best-before first, at most
+    FIND_LIMIT; `on_hand` is the quantity at real locations (0 when sold out or consumed)."""
+    from models.stock_codes import identify
+
+    code = (code or "").strip()
+    if not code:
+        return []
+    meaning = identify(code)
+    query = (select(Lot, Product, Cooperative).join(Product, Product.id == Lot.product_id)
+             .join(Cooperative, Cooperative.id == Lot.cooperative_id))
+    if meaning and meaning[0] == "lot":
+        query = query.where(Lot.code == meaning[1])
+    elif meaning:
+        query = query.where(Product.gtin == meaning[1])
+    else:
+        text = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Lot.code.ilike(f"%{text}%", escape="\\"))
+    rows = db.session.execute(query.order_by(Lot.best_before.is_(None), Lot.best_before.desc(),
+                                             Lot.code).limit(FIND_LIMIT)).all()
+    ids = [lot.id for lot, _p, _c in rows]
+    held = dict(db.session.execute(
+        select(StockBalance.lot_id, func.sum(StockBalance.quantity))
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(StockBalance.lot_id.in_(ids), Location.kind.in_(REAL_KINDS))
+        .group_by(StockBalance.lot_id)).all()) if ids else {}
+    return [{"lot": lot, "product": product, "cooperative": coop,
+             "on_hand": held.get(lot.id) or Decimal(0)} for lot, product, coop in rows]

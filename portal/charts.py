@@ -3,8 +3,12 @@ import re
 
 from html import escape
 
+from decimal import Decimal
+
 import pygal
 from pygal.style import Style
+
+from web import locale
 
 STYLE = Style(
     background="transparent", plot_background="#ffffff", foreground="#333333",
@@ -35,7 +39,7 @@ def sales_chart_svg(title, months, series, no_data_text, phone=False):
         style=PHONE_STYLE if phone else STYLE, js=[], disable_xml_declaration=True,
         legend_at_bottom=True, x_label_rotation=0, print_values=False, truncate_label=-1,
         no_data_text=no_data_text, explicit_size=False, margin=12,
-        value_formatter=lambda v: f"{v:,.0f}".replace(",", " "), **size,  # exact figures: the table
+        value_formatter=lambda v: locale.number(Decimal(str(v)), 0), **size,  # exact figures: the table
     )
     chart.title = title
     chart.x_labels = [f"{m[5:]}/{m[2:4]}" for m in months]  # "03/25": short on phones

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from web.csvfile import page_dialect, word
 from web.labels import CATEGORY_LABELS
 from auth.access import roles
 from extensions import db
@@ -36,7 +37,7 @@ def overview():
         rows = [[i["cooperative_id"], i["name_fr"], i["name_ar"], i["province"], i["owed"],
                  i["fees"], i["paid"], i["adjustments"], i["balance"]] for i in data["items"]]
         t = data["totals"]
-        rows.append(["", "TOTAL", "", "", t["owed"], t["fees"], t["paid"], t["adjustments"], t["balance"]])
+        rows.append(["", word("total", {"total": _("Total")}, page_dialect()).upper(), "", "", t["owed"], t["fees"], t["paid"], t["adjustments"], t["balance"]])
         return csv_response("consignment-balances.csv", ["cooperative_id", "name_fr", "name_ar",
                             "province", "owed", "fees", "paid", "adjustments", "balance"], rows)
     return render_template("portal/overview.html", data=data, sort=sort, descending=descending)

@@ -127,7 +127,7 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
         text = escape(shape(_describe(e, labels, "fr"))) + "<br/>" + escape(shape(_describe(e, labels, "ar"))) \
             + (f"<br/>Lot {escape(e['lot_code'])}" if e.get("lot_code") else "")
         data.append([
-            local_time(e["created_at"], tz).strftime("%d/%m/%Y %H:%M"), Paragraph(text, cell),
+            locale.moment(e["created_at"], "fr"), Paragraph(text, cell),
             qty(e.get("quantity")), amount(e.get("gross")), amount(e.get("commission")),
             amount(e["amount"]), amount(e["running_balance"]),
         ])
@@ -230,7 +230,7 @@ def payout_slip_pdf(payout, cooperative, tz, include_bank=False, paid_by=None):
         c.drawString(x + 2 * mm, y - 5 * mm, fr)
         c.drawRightString(x + box_w - 2 * mm, y - 5 * mm, ar(arabic))
     c.setFont(FONT, 7)
-    recorded = local_time(payout.created_at, tz).strftime("%d/%m/%Y %H:%M")
+    recorded = locale.moment(payout.created_at, "fr")
     c.drawString(left, y - 34 * mm, shape(f"Enregistré le {recorded}" + (f" par {paid_by}" if paid_by else "")))
     c.drawString(left, y - 38 * mm, shape(legal_line()))
     c.showPage()

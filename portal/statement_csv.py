@@ -14,7 +14,8 @@ from models.consignment_statements import cents_text, platform_timezone, stateme
 from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
 from portal.documents_pdf import local_time
-from web.csvfile import Writer, page_dialect
+from web.csvfile import Writer, page_dialect, word
+from web.labels import ENTRY_KIND_LABELS
 from web.inputs import content_disposition
 
 CHUNK = 2000  # lines per piece of the answer
@@ -54,23 +55,27 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
     tz = platform_timezone()
     pad = [""] * 11
     dialect = page_dialect()
+    # Words, signs and headers are taken here, in the request (the rows stream after it).
+    edges = {"opening_balance": _("Opening balance"), "closing_balance": _("Closing balance")}
+    opening, closing = (word(code, edges, dialect) for code in ("opening_balance", "closing_balance"))
+    kinds = {code: word(code, ENTRY_KIND_LABELS, dialect) for code in ENTRY_KIND_LABELS}
+    out = Writer(dialect)  # the app's one CSV writer
+    out.header(STATEMENT_CSV_HEADER)
 
     def generate():
         """The CSV text, CHUNK lines at a time."""
-        out = Writer(dialect)  # the app's one CSV writer
-        out.header(STATEMENT_CSV_HEADER)
-        out.row(["", "opening_balance", *pad, cents_text(head["opening_cents"])])
+        out.row(["", opening, *pad, cents_text(head["opening_cents"])])
         for n, (eid, created, kind, amount, running, gross, rate, commission, qty, lot_id,
                 location_id, doc_type, doc_id, _ref, _note, _number) in enumerate(lines, 1):
             lot_code, product = lots.get(lot_id, ("", ""))
-            out.row([eid, kind, local_time(created, tz).isoformat(timespec="seconds"),
+            out.row([eid, kinds.get(kind, kind), local_time(created, tz).isoformat(timespec="seconds"),
                              labels.get((doc_type, doc_id), ""), lot_code or "", product or "",
                              places.get(location_id, "") if location_id is not None else "",
                              qty or "", gross or "", rate or "", commission or "",
                              cents_text(amount), cents_text(running)])
             if n % CHUNK == 0:
                 yield out.drain()
-        out.row(["", "closing_balance", *pad, cents_text(head["closing_cents"])])
+        out.row(["", closing, *pad, cents_text(head["closing_cents"])])
         yield out.drain()
 
     return Response(generate(), mimetype="text/csv; charset=utf-8",

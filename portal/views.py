@@ -8,6 +8,7 @@ from flask_babel import format_date, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from web.csvfile import page_dialect, word
 from web.labels import UOM_LABELS
 from web.api import paginate
 from auth.access import roles
@@ -70,7 +71,9 @@ def stock(coop_id):
     coop = visible_cooperative(coop_id)
     groups = queries.stock_by_outlet(coop.id)
     if request.args.get("format") == "csv":
-        rows = ([loc.code, loc.name_fr, r.sku, r.product_fr, r.lot_code, r.best_before, r.quantity, r.uom]
+        dialect = page_dialect()
+        rows = ([loc.code, loc.name_fr, r.sku, r.product_fr, r.lot_code, r.best_before, r.quantity,
+                 word(r.uom, UOM_LABELS, dialect)]
                 for loc, items in groups for r in items)
         return csv_response(f"stock-{coop.id}.csv", ["location_code", "location", "sku", "product",
                                                      "lot", "best_before", "quantity", "unit"], rows)
@@ -129,7 +132,9 @@ def sales(coop_id):
     query = queries.sales_query(coop.id, start, end, location_id)
     if request.args.get("format") == "csv":
         tz = platform_timezone()
-        rows = ([r.id, local_time(r.created_at, tz).isoformat(timespec="seconds"), r.kind,
+        dialect = page_dialect()
+        rows = ([r.id, local_time(r.created_at, tz).isoformat(timespec="seconds"),
+                 word(r.kind, KIND_LABELS, dialect),
                  r.location_fr, r.product_fr, r.lot_code, r.quantity, queries.unit_price(r),
                  r.gross, r.commission_rate, r.commission, r.amount]
                 for r in db.session.execute(query))

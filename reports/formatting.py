@@ -1,5 +1,6 @@
 """Numbers and dates of the reports in the reader's language: the one helper the reports
-format through (pages, charts, CSV, map). When web/locale.py lands, point these at it."""
+format through (pages, charts, CSV, map), on web/locale.py's Babel locales (fr → fr_MA,
+ar → ar_MA), so a report's amount reads as the till's and the statement's."""
 from decimal import Decimal
 from functools import lru_cache
 
@@ -18,14 +19,21 @@ def _pattern(pattern):
     return parse_pattern(pattern)
 
 
+def _babel_locale():
+    """The reader's Babel locale, as web.locale formats pages and PDFs with."""
+    from web.locale import babel_locale
+
+    return babel_locale(locale_name())
+
+
 def format_decimal(value, format):
-    """flask_babel's format_decimal with the pattern parsed once."""
-    return _pattern(format).apply(value, get_locale())
+    """Babel's format_decimal with the pattern parsed once."""
+    return _pattern(format).apply(value, _babel_locale())
 
 
 def format_percent(value, format):
-    """flask_babel's format_percent with the pattern parsed once."""
-    return _pattern(format).apply(value, get_locale())
+    """Babel's format_percent with the pattern parsed once."""
+    return _pattern(format).apply(value, _babel_locale())
 
 
 @lru_cache(maxsize=16)
@@ -41,10 +49,10 @@ def _current_symbols():
     from flask import g, has_request_context
 
     if not has_request_context():
-        return _symbols(locale_name())
+        return _symbols(str(_babel_locale()))
     symbols = g.get("_report_symbols")
     if symbols is None:
-        symbols = g._report_symbols = _symbols(locale_name())
+        symbols = g._report_symbols = _symbols(str(_babel_locale()))
     return symbols
 
 

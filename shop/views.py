@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from auth.access import roles
@@ -24,6 +24,7 @@ from models.stock import KIND_SHOP, Location
 from shop import bp
 from shop.forms import CloseTillForm, OpenTillForm, RefundForm
 from web.labels import PAYMENT_METHOD_LABELS as METHOD_LABELS
+from web.labels import UOM_LABELS
 from shop.receipt_data import local_time, receipt_data, z_context
 from web.digits import normalize_digits
 
@@ -121,6 +122,7 @@ def pos_messages():
         "mad": _("MAD"), "discount_ok": _("Discount applied"), "quantity_ok": _("Quantity changed"),
         "results": _("Products found: %(n)s. Arrow keys to choose, Enter to add."),
         "bad_number": _("Type a number, for example 12.5"),
+        "units": {code: str(label) for code, label in UOM_LABELS.items()},
         **lot_picker_messages(),
     }
 
@@ -188,11 +190,28 @@ def z_report_page(session_id):
 @shop_scope
 @roles("cashier", "admin")
 def sales(location_id):
-    """The shop's latest sales, for reprints and refunds."""
+    """The shop's latest sales, for reprints and refunds; `?q=` finds a receipt by its number
+    (or part of it). A scan of the receipt's barcode names one sale: its refund screen opens."""
     shop = shop_or_404(location_id)
-    rows = db.session.execute(select(Sale).where(Sale.location_id == location_id)
-                              .order_by(Sale.id.desc()).limit(50)).scalars().all()
-    return render_template("shop/sales.html", shop=shop, rows=rows, local_time=local_time)
+    q = receipt_query(request.args.get("q"))
+    query = select(Sale).where(Sale.location_id == location_id)
+    if q:
+        exact = db.session.execute(query.where(func.upper(Sale.number) == q.upper())).scalars().first()
+        if exact is not None:
+            return redirect(url_for("shop.refund", sale_id=exact.id))
+        like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Sale.number.ilike(f"%{like}%", escape="\\"))
+    rows = db.session.execute(query.order_by(Sale.id.desc()).limit(50)).scalars().all()
+    return render_template("shop/sales.html", shop=shop, rows=rows, local_time=local_time, q=q)
+
+
+def receipt_query(text):
+    """What was typed or scanned in the sales search: digits made Latin, the scanner's
+    symbology prefix (]C0 for Code 128) and surrounding spaces dropped."""
+    text = normalize_digits(text or "").strip()[:60]
+    if len(text) > 3 and text[0] == "]" and text[1] in "CcEeQd":
+        text = text[3:].strip()
+    return text
 
 
 @bp.route("/sales/<int:sale_id>/receipt")

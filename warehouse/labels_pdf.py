@@ -30,7 +30,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.eanbc import Ean13BarcodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
@@ -40,7 +39,8 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from models.stock_codes import build_gs1
 from documents.datamatrix import GS1DataMatrix
-from documents.pdf import FONT, FONT_BOLD, ar, has_arabic, register_fonts
+from documents.pdf import FONT, FONT_BOLD, ar, code128, has_arabic, register_fonts
+from web.labels import pdf_unit
 
 GS1_X_MIN = 0.25 * mm          # GS1-128 minimum X-dimension (0.0098 in)
 EAN_X = 0.27 * mm              # EAN-13 at magnification ~0.82 (0.8 minimum: 0.264 mm)
@@ -124,7 +124,7 @@ def net_content_text(quantity, uom):
         small = (q * 1000).normalize()
         return f"{small:f} {'g' if uom == 'kg' else 'ml'}"
     text = f"{q.normalize():f}".replace(".", ",")
-    return f"{text} {'kg' if uom == 'kg' else 'L' if uom == 'l' else uom}"
+    return f"{text} {pdf_unit(uom)}"
 
 
 def label_data(lot, with_price=False):
@@ -163,13 +163,6 @@ def gs1_datamatrix_string(data):
 def datamatrix(value):
     """A cached GS1 DataMatrix symbol (modules of DM_X)."""
     return GS1DataMatrix(value, barWidth=DM_X)
-
-
-@lru_cache(maxsize=2048)
-def code128(value, bar_width, bar_height):
-    """A cached Code 128 symbol with 10X quiet zones, no built-in human-readable line."""
-    return Code128(value, barWidth=bar_width, barHeight=bar_height, humanReadable=0,
-                   quiet=1, lquiet=10 * bar_width, rquiet=10 * bar_width)
 
 
 @lru_cache(maxsize=512)

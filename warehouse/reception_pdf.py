@@ -7,12 +7,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
 from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, register_fonts, shape
+from web import locale
+from web.labels import pdf_unit
 
 
 def _qty(value, uom):
-    """3 decimals at most, no trailing zeros."""
-    text = f"{value.normalize():f}" if value is not None else ""
-    return f"{text} {uom}".replace(".", ",")
+    """A quantity and its unit as the French column prints them: "26,5 kg", "12 pce"."""
+    return f"{locale.qty(value, 'fr')} {pdf_unit(uom)}"
 
 
 def reception_receipt_pdf(reception):
@@ -30,8 +31,8 @@ def reception_receipt_pdf(reception):
     c.setFont(FONT, 10)
     for fr, arabic, value, value_ar in (
         ("N°", "رقم", reception.number, reception.number),
-        ("Date", "التاريخ", reception.received_on.strftime("%d/%m/%Y"),
-         reception.received_on.strftime("%d/%m/%Y")),
+        ("Date", "التاريخ", locale.day(reception.received_on, "fr"),
+         locale.day(reception.received_on, "fr")),
         ("Coopérative", "التعاونية", coop.name_fr, coop.name_ar),
         ("N° d'enregistrement", "رقم التسجيل", coop.registration_number, coop.registration_number),
         ("Lieu de réception", "مكان الاستلام", loc.name_fr, loc.name_ar),
@@ -69,7 +70,7 @@ def reception_receipt_pdf(reception):
         y -= 4.2 * mm
         c.drawString(cols[0] + 1 * mm, y, ar(p.name_ar))
         if line.best_before:
-            c.drawString(cols[4] + 1 * mm, y, line.best_before.strftime("%d/%m/%Y"))
+            c.drawString(cols[4] + 1 * mm, y, locale.day(line.best_before, "fr"))
         if line.rejection_reason:
             y -= 4.2 * mm
             c.setFont(FONT, 8)

@@ -5,9 +5,11 @@
   carriage return) is neutralised with a leading apostrophe: a product named
   `=HYPERLINK(...)` stays text in a cooperative's spreadsheet. Numbers (Decimal, int) are
   written as numbers, so a negative amount keeps its minus.
-- Two dialects: "data" (API and machine use: ",", dot decimals, snake_case headers) and
-  "sheet" (a person's download in French or Arabic: ";" separator, decimal comma, translated
-  headers). Both start with a UTF-8 BOM so spreadsheet programs read accents and Arabic.
+- Two dialects: "data" (the API's CSVs, machine use: ",", dot decimals, snake_case headers)
+  and "sheet" (a person's download from a page, in their language: French and Arabic get ";"
+  between fields and the decimal comma, as their spreadsheet programs expect; translated
+  headers and codes). Both start with a UTF-8 BOM so spreadsheet programs read accents and
+  Arabic. `page_dialect()` picks: a page's download is a sheet, anything under /api/ is data.
 """
 import csv
 import io
@@ -32,6 +34,11 @@ HEADER_LABELS = {
     "cooperative_id": _l("Cooperative"), "reference": _l("Reference"), "detail": _l("Detail"),
     "row": _l("Row"), "date_or_kind": _l("Date"), "in_transit": _l("In transit"), "sold": _l("Sold"),
     "unit_price": _l("Unit price"), "total": _l("Total"),
+    "owed": _l("Owed"), "fees": _l("Fees"), "paid": _l("Paid"), "adjustments": _l("Adjustments"),
+    "province": _l("Province"), "id": _l("Entry"), "time_utc": _l("Time (UTC)"),
+    "user": _l("User"), "address": _l("Address"), "action": _l("Action"), "object_type": _l("Object"),
+    "object_id": _l("Object number"), "before": _l("Before the change"),
+    "after": _l("After the change"),
 }
 
 
@@ -45,15 +52,32 @@ def neutralise(text):
     return text
 
 
-def cell(value, dialect="data"):
-    """One value as CSV text in a dialect."""
+def decimal_sign(dialect="data"):
+    """The decimal separator of a dialect: a dot for data, the user's language's for a sheet."""
+    if dialect != "sheet":
+        return "."
+    from babel.numbers import get_decimal_symbol
+
+    from web.locale import babel_locale
+
+    return get_decimal_symbol(babel_locale())
+
+
+def separator(dialect="data"):
+    """The field separator: "," for data; ";" in a sheet whose decimal sign is a comma."""
+    return ";" if decimal_sign(dialect) == "," else ","
+
+
+def cell(value, dialect="data", sign=None):
+    """One value as CSV text in a dialect (`sign`: the decimal separator, looked up once)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    sign = sign or decimal_sign(dialect)
     if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
         text = f"{Decimal(value):f}" if isinstance(value, Decimal) else str(value)
-        return text.replace(".", ",") if dialect == "sheet" else text
+        return text.replace(".", sign)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="minutes") if dialect == "sheet" \
             else value.isoformat(timespec="seconds")
@@ -61,8 +85,16 @@ def cell(value, dialect="data"):
         return value.isoformat()
     text = str(value)
     if dialect == "sheet" and NUMBER.match(text):
-        return text.replace(".", ",")
+        return text.replace(".", sign)
     return neutralise(text)
+
+
+def word(code, labels, dialect="data"):
+    """A code in a dialect: as it is for data, its translated label (web.labels) in a sheet."""
+    if dialect != "sheet" or code is None:
+        return code
+    label = labels.get(code)
+    return str(label) if label is not None else code
 
 
 def header_cell(key, dialect="data"):
@@ -78,15 +110,16 @@ class Writer:
 
     def __init__(self, dialect="data"):
         self.dialect = dialect
+        self.sign = decimal_sign(dialect)
         self.buf = io.StringIO()
         self.buf.write(BOM)
-        self.writer = csv.writer(self.buf, delimiter=";" if dialect == "sheet" else ",")
+        self.writer = csv.writer(self.buf, delimiter=";" if self.sign == "," else ",")
 
     def header(self, keys):
         self.writer.writerow([header_cell(k, self.dialect) for k in keys])
 
     def row(self, values):
-        self.writer.writerow([cell(v, self.dialect) for v in values])
+        self.writer.writerow([cell(v, self.dialect, self.sign) for v in values])
 
     def drain(self):
         """What was written since the last drain."""
@@ -106,10 +139,13 @@ def csv_text(header, rows, dialect="data"):
 
 
 def page_dialect():
-    """The dialect a page download asked for: `?sheet=1` (the pages' links) is a person's
-    spreadsheet in their language; otherwise the data dialect."""
+    """The dialect of a download: a page's is a person's spreadsheet in their language
+    ("sheet"), an API answer (a path under /api/) stays "data"; `?sheet=0` asks a page for the
+    data dialect."""
     from flask import has_request_context, request
 
-    if has_request_context() and request.args.get("sheet") == "1":
-        return "sheet"
-    return "data"
+    if not has_request_context():
+        return "data"
+    if request.path.startswith("/api/") or request.args.get("sheet") == "0":
+        return "data"
+    return "sheet"

@@ -12,6 +12,10 @@ CATEGORY_LABELS = {
 PRODUCT_KIND_LABELS = {"bulk": _l("Bulk (kg or litre)"), "unit": _l("Packaged unit (pieces)")}
 UOM_LABELS = {"kg": _l("kg"), "l": _l("litre"), "pc": _l("piece")}
 LOCATION_KIND_LABELS = {"warehouse": _l("Warehouse zone"), "shop": _l("Shop or stand")}
+# Every kind of place as a page names it (the real ones above, and the ledger's virtual ones).
+PLACE_KIND_LABELS = {**LOCATION_KIND_LABELS, "transit": _l("In transit"),
+                     "supplier": _l("Suppliers"), "customer": _l("Customers"), "loss": _l("Loss"),
+                     "adjustment": _l("Adjustment"), "production": _l("Packaging production")}
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -37,3 +41,12 @@ PAYOUT_METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash")
 PAYMENT_METHOD_LABELS = {"cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile money")}
 ENTRY_KIND_LABELS = {"sale": _l("Sale"), "refund": _l("Refund"), "payout": _l("Payout"),
                      "fee": _l("Fee"), "adjustment": _l("Adjustment")}
+
+# Units as bilingual PDFs print them (no request language there): (French, Arabic).
+PDF_UNIT_WORDS = {"kg": ("kg", "كلغ"), "l": ("L", "ل"), "pc": ("pce", "قطعة")}
+
+
+def pdf_unit(code, lang="fr"):
+    """A unit code as a printed document writes it in French or Arabic (never the raw code)."""
+    fr, arabic = PDF_UNIT_WORDS.get(code, (code or "", code or ""))
+    return arabic if lang == "ar" else fr

@@ -10,6 +10,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from documents.pdf import FONT, FONT_BOLD, ar, draw_bilingual_heading, has_arabic, register_fonts
 from models import clock
+from web import locale
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -30,7 +31,7 @@ def _date(value):
         return "—"
     if isinstance(value, datetime):
         value = clock.local_day(value)
-    return value.strftime("%d/%m/%Y")
+    return locale.day(value, "fr")  # the one locale layer: 04/03/2026
 
 
 def _fit(c, text, font, size, width):

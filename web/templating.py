@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from web.labels import MOVEMENT_LABELS, ROLE_LABELS
+from web.labels import MOVEMENT_LABELS, PLACE_KIND_LABELS, ROLE_LABELS, UOM_LABELS
 
 # (endpoint, label, roles): only endpoints that exist are shown.
 MENU = [
@@ -33,6 +33,22 @@ MENU = [
     ("reports.index", _l("Reports"), {"admin", "observer"}),
     ("reports.map_page", _l("Map"), {"admin", "observer"}),
 ]
+# The navbar's search box (a lot by code, GTIN or label scan): (endpoint, roles).
+LOT_SEARCH = ("warehouse.find_lot", {"admin", "operator"})
+
+
+def lot_search_url(user):
+    """Where the navbar's lot search box sends, for a user who may use it; else None."""
+    endpoint, allowed = LOT_SEARCH
+    if user.is_authenticated and user.role in allowed and endpoint in current_app.view_functions:
+        return url_for(endpoint)
+    return None
+
+
+def unit_label(code):
+    """A unit of measure as a person reads it in their language (kg, litre, piece)."""
+    label = UOM_LABELS.get(code)
+    return str(label) if label is not None else (code or "")
 
 
 def menu_for(user):
@@ -48,6 +64,11 @@ def register(app):
     from web.locale import register as register_locale
 
     register_locale(app)  # money, qty, percent, day, moment...: the one locale layer
+    app.jinja_env.filters["unit"] = unit_label
+    app.jinja_env.filters["place_kind"] = lambda code: str(PLACE_KIND_LABELS.get(code, code or ""))
+    from web import barcodes
+
+    barcodes.register(app)  # barcode_svg(): Code 128 drawn inline on pages
     from web import lot_flags
 
     lot_flags.register(app)
@@ -60,6 +81,7 @@ def register(app):
             "text_dir": "rtl" if locale == "ar" else "ltr",
             "languages": current_app.config["LANGUAGES"],
             "menu": menu_for(current_user),
+            "lot_search_url": lot_search_url(current_user),
             "movement_label": lambda kind: MOVEMENT_LABELS.get(kind, kind),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "localized": lambda obj: obj.name(locale) if obj is not None else "",

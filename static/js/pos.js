@@ -19,6 +19,8 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var fmt = new Intl.NumberFormat(locale === "ar" ? "ar-MA" : (locale === "fr" ? "fr-MA" : "en"),
     { minimumFractionDigits: 2, maximumFractionDigits: 2, numberingSystem: "latn" });
+  var qtyFmt = new Intl.NumberFormat(locale === "ar" ? "ar-MA" : (locale === "fr" ? "fr-MA" : "en"),
+    { minimumFractionDigits: 0, maximumFractionDigits: 3, numberingSystem: "latn" });
 
   var scan = document.getElementById("scan");
   var cartBody = document.getElementById("cart");
@@ -106,7 +108,7 @@
     if (text != null) { el.textContent = text; }
     return el;
   }
-  function input(value, label, field, index, onChange) {
+  function input(value, label, field, index, onChange, onInput) {
     var el = document.createElement("input");
     el.className = "form-control form-control-sm";
     el.inputMode = "decimal";
@@ -117,6 +119,7 @@
     el.setAttribute("aria-label", label);
     // After the focus has moved (Tab to the next field): render() then puts it back there.
     el.addEventListener("change", function () { setTimeout(function () { onChange(el.value); }, 0); });
+    if (onInput) { el.addEventListener("input", function () { onInput(el.value, el); }); }
     el.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); scan.focus(); } });
     return el;
   }
@@ -132,10 +135,23 @@
       name.appendChild(cell("div", "small text-muted", MSG.lot + " " + line.lot_code));
       tr.appendChild(name);
       var q = cell("td");
-      q.appendChild(input(line.quantity, MSG.quantity + " – " + line.name, "quantity", i, function (v) {
+      var qInput = input(line.quantity, MSG.quantity + " – " + line.name, "quantity", i, function (v) {
         if (isNaN(milli(v)) || milli(v) <= 0) { say(MSG.bad_number, "danger"); render(); focusField("quantity", i); return; }
-        line.quantity = latinDigits(v).trim(); changed(); say(MSG.quantity_ok + ": " + line.name, "success");
-      }));
+        line.quantity = latinDigits(v).trim(); changed();
+        var over = stockProblem(line);
+        if (over) { say(over, "danger"); focusField("quantity", i); }
+        else { say(MSG.quantity_ok + ": " + line.name, "success"); }
+      }, function (v, el) {
+        // While typing: the stock of the lot is checked at each key, not only at Pay.
+        var typed = latinDigits(v).trim();
+        var problem = typed === "" ? null : quantityProblem(line, typed);
+        var before = el.getAttribute("aria-invalid") === "true";
+        showProblem(el, "quantity", i, problem);
+        if (problem && !before) { announce(liveAlert, problem); }
+        if (!problem && before && message.className.indexOf("alert-danger") >= 0) { hush(); }
+      });
+      q.appendChild(qInput);
+      showProblem(qInput, "quantity", i, stockProblem(line));
       q.dataset.label = MSG.quantity;  // shown above the field when the cart is stacked (phone)
       tr.appendChild(q);
       var price = cell("td", "num", money(cents(line.unit_price)));
@@ -188,6 +204,38 @@
     document.getElementById("change").textContent = money(Math.max(0, paid - t.total));
   }
   function changed() { save(); render(); }
+  /* What is wrong with a line's quantity (typed text, or the line's own): not a number, or more
+     than the shop has of the lot (as the scan reported it; the server checks again at Pay). */
+  function quantityProblem(line, text) {
+    var q = milli(text == null ? line.quantity : text);
+    if (isNaN(q) || q <= 0) { return MSG.bad_number; }
+    return stockProblem(line, q);
+  }
+  function stockProblem(line, q) {
+    if (q == null) { q = milli(line.quantity); }
+    if (line.available == null || line.available === "" || isNaN(q)) { return null; }
+    var have = milli(line.available);
+    if (isNaN(have) || q <= have) { return null; }
+    var unit = (MSG.units && MSG.units[line.uom]) || "";
+    return MSG.more_than_stock.replace("%(n)s", qtyFmt.format(have / 1000) + (unit ? " " + unit : ""));
+  }
+  /* The message under a field of a line, shown or cleared in place (the field keeps its caret). */
+  function showProblem(el, field, i, problem) {
+    var id = field + "-error-" + i;
+    var err = document.getElementById(id);
+    if (problem) {
+      el.classList.add("is-invalid");
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", id);
+      if (!err) { err = cell("div", "invalid-feedback d-block"); err.id = id; el.parentNode.appendChild(err); }
+      err.textContent = problem;
+    } else {
+      el.classList.remove("is-invalid");
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+      if (err) { err.parentNode.removeChild(err); }
+    }
+  }
   function discountProblem(line) {
     var dc = cents(line.discount);
     if (isNaN(dc)) { return MSG.bad_number; }
@@ -209,7 +257,8 @@
       var line = cart.lines[idx];
       var next = milli(line.quantity) + 1000;
       line.quantity = String(next / 1000);
-      if (next > milli(item.available)) { say(MSG.more_than_stock.replace("%(n)s", item.available), "warning"); }
+      line.available = item.available;
+      if (next > milli(item.available)) { say(stockProblem(line), "danger"); }
       else { say(MSG.added + ": " + name, "success"); }
     } else {
       cart.lines.push({ lot_id: item.lot_id, lot_code: item.lot_code, name: name, uom: item.uom,
@@ -300,6 +349,10 @@
   }
   function pay() {
     if (posting || !cart.lines.length) { return; }
+    for (var j = 0; j < cart.lines.length; j++) {
+      var over = quantityProblem(cart.lines[j]);
+      if (over) { say(over, "danger"); focusField("quantity", j); return; }
+    }
     for (var k = 0; k < cart.lines.length; k++) {
       var problem = discountProblem(cart.lines[k]);
       if (problem) { say(problem, "danger"); focusField("discount", k); return; }

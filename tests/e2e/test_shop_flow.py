@@ -188,3 +188,49 @@ def test_pos_screen_in_arabic_is_right_to_left(page, live_server):
     name_cell, total_cell = line.locator("td").nth(0).bounding_box(), line.locator("td").nth(4).bounding_box()
     assert total_cell["x"] < name_cell["x"]
     assert not page.js_errors
+
+
+def test_quantity_above_the_stock_is_refused_while_typing(page, live_server, tmp_path):
+    """A line's quantity raised above what the shop has of the lot shows a translated message
+    beside the line at once (each key, before Pay), Pay is refused, and the message goes when
+    the quantity is fixed: in Arabic, from the keyboard alone."""
+    token = api_token(live_server, "caissier.stand")
+    shop_id, item = sellable_lots(live_server, token, count=1)[0]
+    available = Decimal(item["available"])
+    login(page, "caissier.stand")
+    page.goto("/shop/")
+    if page.locator(f"form[action$='/shop/{shop_id}/open']").count():
+        with page.expect_navigation():
+            page.click(f"form[action$='/shop/{shop_id}/open'] button")
+    page.goto(f"/shop/{shop_id}/pos")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_function("document.activeElement.id === 'scan'")
+    scan(page, item["lot_code"])
+    field = "#quantity-0"
+    page.focus(field)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(int(available) + 1))
+    # Shown while typing, before any change event or Pay.
+    page.locator("#quantity-error-0").wait_for()
+    message = page.inner_text("#quantity-error-0")
+    assert "سوى" in message, message
+    assert str(int(available)) in message.replace("\u202f", "").replace(".", "").replace(" ", "")
+    assert page.get_attribute(field, "aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "quantity-0", "typing lost the focus"
+    # Tab away (the change is kept) and press F2: refused, nothing posted, focus back on the line.
+    page.keyboard.press("Tab")
+    page.keyboard.press("F2")
+    page.wait_for_function("document.activeElement.id === 'quantity-0'")
+    assert page.locator("#last-sale.d-none").count() == 1
+    assert "alert-danger" in page.get_attribute("#pos-message", "class")
+    assert page.locator("#quantity-error-0").count() == 1
+    page.screenshot(path=str(tmp_path / "till-over-stock-ar.png"), full_page=True)
+    # Fixed: the message leaves as the right quantity is typed.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1")
+    page.wait_for_function("!document.getElementById('quantity-error-0')")
+    assert page.get_attribute(field, "aria-invalid") is None
+    page.keyboard.press("Enter")
+    page.evaluate("localStorage.clear()")
+    assert not page.js_errors

@@ -48,15 +48,16 @@ def test_statement_csv_is_complete_and_streamed(app, auth, story):  # noqa: F811
     client = auth.client_for("coop.figuig")
     r = client.get(f"/portal/cooperatives/{story['figuig']}/statement?from=2026-03-01&to=2026-03-31&format=csv")
     assert r.status_code == 200 and r.is_streamed and r.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    # A page's CSV: the French spreadsheet dialect (";" between fields, decimal comma).
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     from datetime import date
 
     full = statement(story["figuig"], date(2026, 3, 1), date(2026, 3, 31))
-    assert rows[1][1] == "opening_balance" and rows[1][-1] == str(full["opening_balance"])
+    assert rows[1][1] == "Solde d'ouverture" and rows[1][-1] == str(full["opening_balance"]).replace(".", ",")
     body = rows[2:-1]
     assert [int(x[0]) for x in body] == [e["id"] for e in full["entries"]]
-    assert [(Decimal(x[11]), Decimal(x[12])) for x in body] == [(e["amount"], e["running_balance"])
+    assert [(Decimal(x[11].replace(",", ".")), Decimal(x[12].replace(",", "."))) for x in body] == [(e["amount"], e["running_balance"])
                                                                for e in full["entries"]]
     assert body[1][4] == "L-FIG-1" and body[1][6] == "Boutique aéroport Oujda-Angad"
-    assert body[1][9] == "0.1200" and body[1][7] == str(full["entries"][1]["quantity"])
-    assert rows[-1][1] == "closing_balance" and rows[-1][-1] == "276.64"
+    assert body[1][9] == "0,1200" and body[1][7] == str(full["entries"][1]["quantity"]).replace(".", ",")
+    assert rows[-1][1] == "Solde de clôture" and rows[-1][-1] == "276,64"

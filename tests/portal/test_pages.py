@@ -37,8 +37,8 @@ def test_stock_by_outlet(auth, story):
 def test_stock_csv(auth, story):
     r = auth.client_for("coop.figuig").get(f"/portal/cooperatives/{story['figuig']}/stock?format=csv")
     rows = r.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
-    assert rows[0].startswith("location_code") and len(rows) == 1 + 4
-    assert any(row.startswith("SHOP-AIRPORT") and ",8.000," in row for row in rows)  # 10 − 3 + 1 − ... airport
+    assert rows[0].startswith("Emplacement;") and len(rows) == 1 + 4
+    assert any(row.startswith("SHOP-AIRPORT") and ";8,000;" in row for row in rows)  # 10 − 3 + 1 − ... airport
 
 
 def test_receptions_list_lots_with_document_labels(auth, story):
@@ -53,7 +53,8 @@ def test_sales_page_filters_and_csv(auth, story):
     assert "33,35" in html and "Boutique aéroport" not in html.split("<tbody>")[1]
     r = client.get(f"{base}?from=2026-03-01&to=2026-03-31&format=csv")
     rows = r.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
-    assert len(rows) == 5 and rows[0].startswith("entry_id,time,kind,outlet")
+    assert len(rows) == 5 and rows[0].startswith("Écriture;Heure;Type;Point de vente")
+    assert all(";sale;" not in row and ";refund;" not in row for row in rows)  # codes translated
     assert client.get(f"{base}?from=2026-03-31&to=2026-03-01").status_code == 422
     assert client.get(f"{base}?from=garbage").status_code == 422
 
@@ -128,8 +129,8 @@ def test_overview_sorts_and_exports(auth, story):
     assert html.index("Zit Al Khayr") < html.index("Zenaga")
     assert "672,64" in html.replace("\u202f", " ")
     rows = client.get("/portal/admin/overview?format=csv&sort=balance&dir=desc").get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert rows[0].startswith("cooperative_id,name_fr") and rows[1].endswith(",396.00")
-    assert rows[-1].startswith(",TOTAL") and rows[-1].endswith(",672.64")
+    assert rows[0].startswith("Coopérative;Nom (français)") and rows[1].endswith(";396,00")
+    assert rows[-1].startswith(";TOTAL") and rows[-1].endswith(";672,64")
 
 
 def test_admin_sees_any_cooperative_portal(auth, story):

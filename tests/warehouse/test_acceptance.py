@@ -50,7 +50,7 @@ def test_dates_from_reception_to_recall(app, auth, ids, runner, tmp_path):
     html = page.get(f"/warehouse/stock?cooperative_id={ids['figuig']}").get_data(as_text=True)
     assert bulk_code in html and box_code in html
     rows = list(csv.DictReader(io.StringIO(page.get(
-        f"/warehouse/stock?format=csv&cooperative_id={ids['figuig']}").get_data(as_text=True).lstrip("\ufeff"))))
+        f"/warehouse/stock?format=csv&sheet=0&cooperative_id={ids['figuig']}").get_data(as_text=True).lstrip("\ufeff"))))
     by_lot = {row["lot"]: row for row in rows}
     assert by_lot[bulk_code]["quantity"] == "48.000" and by_lot[bulk_code]["location"] == "WH-RECEPTION"
     assert by_lot[box_code]["quantity"] == "100.000" and by_lot[box_code]["best_before"] == "2027-10-15"

@@ -55,9 +55,14 @@ def test_stock_page_fefo_filters_warnings_and_csv(app, auth, ids):
     assert bulk not in html
     html = client.get("/warehouse/stock?expiring=1").get_data(as_text=True)
     assert expired in html and oil in html and bulk not in html
+    # A page's CSV is a French spreadsheet: ";" between fields, decimal comma, French headers.
     csv_text = client.get("/warehouse/stock?format=csv").get_data(as_text=True)
-    assert f"{bulk},DAT-AZ-VRAC" in csv_text and "WH-PACK,70.000,kg" in csv_text
+    assert csv_text.startswith("\ufeffLot;Référence;Produit;")
+    assert f"{bulk};DAT-AZ-VRAC" in csv_text and "WH-PACK;70,000;kg" in csv_text
     assert "TRANSIT" in csv_text  # real locations include transit
+    # The data dialect on request (what the API gives).
+    data = client.get("/warehouse/stock?format=csv&sheet=0").get_data(as_text=True)
+    assert data.startswith("\ufefflot,product_sku,") and "WH-PACK,70.000,kg" in data
     assert client.get("/warehouse/").status_code == 200
     forget_user()
     assert client_as(auth, "caissier").get("/warehouse/stock").status_code == 403
@@ -98,7 +103,8 @@ def test_recall_forward_and_backward(app, auth, ids):
     html = client.get(f"/warehouse/lots/{bulk}/recall").get_data(as_text=True)
     assert "T-00077" in html and run1.output_lot.code in html and rec.number in html
     csv_text = client.get(f"/warehouse/lots/{bulk}/recall?format=csv").get_data(as_text=True)
-    assert "sale," in csv_text and "T-00078" in csv_text and "origin," in csv_text
+    assert "Vente;" in csv_text and "T-00078" in csv_text and "Origine;" in csv_text
+    assert "sale," not in csv_text and "origin;" not in csv_text
     forget_user()
     assert client_as(auth, "coop.figuig").get(f"/warehouse/lots/{bulk}/recall").status_code == 403
 

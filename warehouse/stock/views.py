@@ -1,7 +1,7 @@
 """Stock pages for operators: stock on hand FEFO with expiry warnings (and CSV), a lot's page
 with genealogy and history, and the recall of a lot (and CSV)."""
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from extensions import db
 from models.catalogue import Product
 from models.cooperatives import Cooperative
 from models.stock import REAL_KINDS, Location, Lot
-from models.stock_traceability import genealogy, movement_history, recall, stock_rows
+from models.stock_traceability import find_lots, genealogy, movement_history, recall, stock_rows
 from models import clock
 from warehouse import bp
 from warehouse.exports import recall_csv, stock_csv
@@ -24,6 +24,7 @@ def _filters():
     filters = {name: request.args.get(name, type=int) for name in
                ("location_id", "product_id", "cooperative_id", "lot_id")}
     filters["q"] = (request.args.get("q") or "").strip()[:40]
+    filters["sold_out"] = request.args.get("sold_out") == "1"
     days = request.args.get("days", type=int)
     if days is None or not 0 <= days <= 3650:
         days = current_app.config["EXPIRY_WARNING_DAYS"]
@@ -62,6 +63,20 @@ def stock():
     return render_template("warehouse/stock.html", rows=rows, total=total, page=page,
                            per_page=PER_PAGE, filters=filters, days=days, choices=choices,
                            status_labels=status_labels, args=request.args)
+
+
+@bp.route("/lots/find")
+@roles("admin", "operator")
+def find_lot():
+    """The navbar's search box: a lot by its code (or part of it), a GTIN / EAN-13, or any
+    scanned label (GS1-128, with or without the ]C1 prefix), read by the till's one resolver
+    (models.stock_codes). Sold-out and consumed lots are found too. One lot opens its page
+    (history and traceability); several are listed."""
+    code = (request.args.get("code") or "").strip()[:120]
+    lots = find_lots(code) if code else []
+    if len(lots) == 1:
+        return redirect(url_for("warehouse.lot", lot_id=lots[0]["lot"].id))
+    return render_template("warehouse/lot_find.html", code=code, lots=lots)
 
 
 @bp.route("/lots/<int:lot_id>")
