@@ -154,6 +154,7 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         lot_id, loc_id = key
         new_qty = locked[key].quantity + deltas[key]
         if new_qty < 0 and kinds[loc_id] not in VIRTUAL_KINDS:
+            rawsql.leave_pipeline()  # SQLAlchemy below (models.rawsql.pipeline)
             lot = db.session.get(Lot, lot_id)
             loc = db.session.get(Location, loc_id)
             raise InsufficientStock(
@@ -203,6 +204,7 @@ def _refuse_held_lots(moves, kind, kinds):
     lot_ids = {m.lot_id for m in suspect}
     if not maybe_held(lot_ids):
         return
+    rawsql.leave_pipeline()  # SQLAlchemy below (models.rawsql.pipeline)
     held = held_lots(lot_ids)
     for m in suspect:
         if m.lot_id in held:

@@ -51,6 +51,7 @@ def _forget(session, transaction):
     """The transaction ended (commit, rollback, close): its connection is no longer ours."""
     if transaction.parent is None:
         session.info.pop(_KEY, None)
+        session.info.pop(_PIPE, None)
 
 
 def _sql(sql, dialect):
@@ -116,16 +117,45 @@ def pipeline():
     """PostgreSQL: psycopg's pipeline mode for the block. Statements whose results nobody reads
     (inserts, updates) go out without waiting for their answer; the next read (a fetch), or
     the end of the block, sends them and waits once. Errors come back at that point, raised
-    as SQLAlchemy's. SQLite: nothing to do (no round trips)."""
+    as SQLAlchemy's. SQLite: nothing to do (no round trips).
+
+    Only statements of this module may run inside (SQLAlchemy's result handling needs each
+    answer at once): a path that needs SQLAlchemy (an error's details) calls
+    `leave_pipeline()` first."""
     raw, dialect = connection()
-    if dialect != "postgresql":
+    session = db.session()
+    if dialect != "postgresql" or session.info.get(_PIPE) is not None:
         yield
+        return
+    pipe = raw.pipeline()
+    pipe.__enter__()
+    session.info[_PIPE] = pipe
+    try:
+        yield
+    except BaseException as exc:
+        if session.info.pop(_PIPE, None) is not None:
+            pipe.__exit__(type(exc), exc, exc.__traceback__)  # discards, keeps our error
+        import psycopg
+
+        if isinstance(exc, psycopg.Error):  # answered at a fetch inside the block
+            _raise(exc, "(pipeline)", None, psycopg)
+        raise
+    leave_pipeline()
+
+
+_PIPE = "rawsql.pipeline"
+
+
+def leave_pipeline():
+    """End the pipeline mode of `pipeline()` now, if on: what was sent is answered (errors
+    raised as SQLAlchemy's) and SQLAlchemy may use the connection again."""
+    pipe = db.session().info.pop(_PIPE, None)
+    if pipe is None:
         return
     import psycopg
 
     try:
-        with raw.pipeline():
-            yield
+        pipe.__exit__(None, None, None)
     except psycopg.Error as error:
         _raise(error, "(pipeline)", None, psycopg)
 

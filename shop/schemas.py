@@ -195,8 +195,9 @@ def _dumper(schema):
             convert = int
         elif isinstance(field, ma.fields.String):
             convert = str
-        elif isinstance(field, ma.fields.DateTime) and field.format in (None, "iso"):
-            convert = _dump_moment
+        elif isinstance(field, ma.fields.DateTime):
+            # The field's own writing: web/api.py sets how naive datetimes are written.
+            convert = lambda value, field=field: field._serialize(value, None, None)  # noqa: E731
         elif isinstance(field, ma.fields.List) and isinstance(field.inner, ma.fields.Nested):
             inner = _dumper(type(field.inner.schema))
             convert = lambda rows, inner=inner: [inner(row) for row in rows]  # noqa: E731
@@ -217,11 +218,6 @@ def _dumper(schema):
 def _dump_decimal(value):
     """marshmallow's Decimal(as_string=True) without places: the value as a plain string."""
     return format(Decimal(str(value)), "f")
-
-
-def _dump_moment(value):
-    """marshmallow's DateTime in ISO 8601."""
-    return value.isoformat()
 
 
 _SALE_DUMPER = _dumper(SaleOutSchema)
