@@ -16,10 +16,10 @@ from reports.formatting import fmt, fmt_change
 
 
 def today():
-    """Today in Africa/Casablanca."""
-    from zoneinfo import ZoneInfo
+    """Today in the platform's zone (models.clock)."""
+    from models.clock import today as local_today
 
-    return datetime.now(ZoneInfo("Africa/Casablanca")).date()
+    return local_today()
 
 
 def period(date_from, date_to):

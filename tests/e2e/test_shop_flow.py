@@ -166,7 +166,7 @@ def test_pos_screen_in_arabic_is_right_to_left(page, live_server):
     right, the payment card on the left) and a scanned item shows its Arabic name."""
     token = api_token(live_server, "caissier.stand")
     shop_id, item = sellable_lots(live_server, token, count=1)[0]
-    login(page, "caissier.stand")
+    login(page, "caissier.stand", language="ar")
     page.goto("/shop/")
     if page.locator(f"form[action$='/shop/{shop_id}/open']").count():
         with page.expect_navigation():
