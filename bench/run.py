@@ -18,6 +18,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from base64 import b64encode
@@ -207,10 +208,15 @@ def bench_sales(url, ids, args, workers, threads):
                                "p95": sales_bench.pct(lat, 95), "p99": sales_bench.pct(lat, 99),
                                "errors": len(errors), "error_sample": [str(e) for e in errors[:3]],
                                "load": os.getloadavg()[0]}
+            print(f"{clients} client(s): {levels[clients]}", flush=True)
         reads = None if args.sales_only else bench_reads(port, ids, args.runs)
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: its threads did not finish in time
+            proc.kill()
+            proc.wait()
     times = sales_bench.bare_reference(url, ids["shop"], ids["lots"], ids["cashier"], args.sales)
     bare = {"rate": len(times) / sum(times), "p50": sales_bench.pct(times, 50), "p99": sales_bench.pct(times, 99),
             "load": os.getloadavg()[0]}
