@@ -2,13 +2,13 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from extensions import db
 from models import audit
 from models.cooperatives import utcnow
-from models.users import ApiToken, LoginAttempt, User, hash_token
+from models.users import ApiToken, LoginAttempt, User, hash_token, user_shops
 
 
 class LoginThrottled(Exception):
@@ -57,18 +57,33 @@ def authenticate(username, password, remote_addr=None):
     return user if ok else None
 
 
+_TOKEN_QUERY = []
+
+
+def _token_query():
+    """The statement of `user_for_token`, built once (building it cost more than running it)."""
+    if not _TOKEN_QUERY:
+        _TOKEN_QUERY.append(
+            select(User, user_shops.c.location_id).join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(user_shops, user_shops.c.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
+            .options(lazyload(User.shops)))  # loaded only if asked for (not by User.shop_ids)
+    return _TOKEN_QUERY[0]
+
+
 def user_for_token(clear_token):
     """The user owning a live bearer token, or None."""
     if not clear_token:
         return None
-    # One round trip on every API request: the token's user with their shops (joined), not
-    # token, then user (lazy load), then shops (selectin).
-    user = db.session.execute(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(clear_token), ApiToken.revoked_at.is_(None),
-               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))
-        .options(joinedload(User.shops))
-    ).unique().scalar()
+    # One round trip on every API request: the token's user with the ids of their shops
+    # (outer join on the link table: one row per shop), not token, then user, then shops.
+    rows = db.session.execute(_token_query(), {"token_hash": hash_token(clear_token),
+                                               "now": utcnow()}).all()
+    user = rows[0][0] if rows else None
+    if user is not None:
+        # Kept for this request only (web/database.py drops it at teardown): User.shop_ids.
+        user.__dict__["_token_shop_ids"] = frozenset(r[1] for r in rows if r[1] is not None)
     if user is None or not user.active:
         return None
     return user

@@ -7,9 +7,10 @@ reverses it, a fee or a payout takes away. The balance is the sum.
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, String, bindparam, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import case, func, or_, select
 
 from extensions import db
+from models import rawsql
 from models.cooperatives import Cooperative, utcnow
 from models.errors import ValidationFailed
 from models.settings import setting
@@ -181,26 +182,24 @@ def default_commission_rate():
     return Decimal(setting("DEFAULT_COMMISSION_RATE"))
 
 
-_RATE_ROWS = []
+RATE_ROWS = (
+    "SELECT 'change', cooperative_id, category, rate, effective_from, id FROM commission_rate_changes "
+    "WHERE cooperative_id IN ({ids}) OR cooperative_id IS NULL "
+    "UNION ALL SELECT 'rule', cooperative_id, category, rate, CAST(NULL AS DATE), id "
+    "FROM commission_rules WHERE cooperative_id IN ({ids}) OR cooperative_id IS NULL "
+    "UNION ALL SELECT 'own', id, CAST(NULL AS VARCHAR(32)), commission_rate, CAST(NULL AS DATE), id "
+    "FROM cooperatives WHERE id IN ({ids})")
 
 
 def _rate_rows(coop_ids, as_of):
     """The changes (all dates: a scope with any change is decided by its changes alone), the
     rules and the cooperatives' own rates, in one round trip:
-    (source, cooperative, category, rate, effective_from, id). The statement is built once
-    (the till calls this on every sale)."""
-    if not _RATE_ROWS:
-        ch, rule = CommissionRateChange, CommissionRule
-        ids = bindparam("coop_ids", expanding=True)
-        scope = lambda t: or_(t.cooperative_id.in_(ids), t.cooperative_id.is_(None))  # noqa: E731
-        _RATE_ROWS.append(union_all(
-            select(literal("change"), ch.cooperative_id, ch.category, ch.rate, ch.effective_from, ch.id)
-            .where(scope(ch)),
-            select(literal("rule"), rule.cooperative_id, rule.category, rule.rate,
-                   cast(null(), Date), rule.id).where(scope(rule)),
-            select(literal("own"), Cooperative.id, cast(null(), String(32)), Cooperative.commission_rate,
-                   cast(null(), Date), Cooperative.id).where(Cooperative.id.in_(ids))))
-    return db.session.execute(_RATE_ROWS[0], {"coop_ids": list(coop_ids)}).all()
+    (source, cooperative, category, rate, effective_from, id). Run on the driver
+    (models.rawsql): the till calls this on every sale."""
+    ids, params = rawsql.in_list("coop", sorted(coop_ids) or [0])
+    return [(source, coop, category, rawsql.dec(rate, 4), rawsql.day(effective), row_id)
+            for source, coop, category, rate, effective, row_id
+            in rawsql.execute(RATE_ROWS.format(ids=ids), params).fetchall()]
 
 
 def commission_rates_for(pairs, as_of=None):
@@ -286,42 +285,49 @@ def post_entries(entries):
     for row in rows:
         row["chain_hash"] = heads[row["cooperative_id"]] = chain_hash(
             heads.get(row["cooperative_id"]), entry_values(row))
-    db.session.execute(ConsignmentEntry.__table__.insert(), rows)
+    rawsql.insert("consignment_entries", rows)
     _add_to_balances(rows, now, heads)
     from models.report_summaries import add_entries  # the reports' daily sums, same transaction
 
     add_entries(rows)
 
 
-_HEADS = {}
+LOCK_HEADS = ("SELECT cooperative_id, chain_head FROM consignment_balances "
+              "WHERE cooperative_id IN ({ids}) ORDER BY cooperative_id")
 
 
 def _lock_heads(coop_ids):
     """{cooperative: chain head} with the running balance rows locked FOR UPDATE in id order
     (created when missing, so two first postings of a cooperative cannot fork its chain)."""
-    table = ConsignmentBalance.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in _HEADS:
-        stmt = (select(table.c.cooperative_id, table.c.chain_head)
-                .where(table.c.cooperative_id.in_(bindparam("ids", expanding=True)))
-                .order_by(table.c.cooperative_id))
-        _HEADS[dialect] = stmt.with_for_update() if dialect == "postgresql" else stmt
+    _raw, dialect = rawsql.connection()
 
-    def read(ids):
-        return dict(db.session.execute(_HEADS[dialect], {"ids": sorted(ids)}).all())
+    def read(wanted):
+        ids, params = rawsql.in_list("coop", sorted(wanted))
+        sql = LOCK_HEADS.format(ids=ids) + (" FOR UPDATE" if dialect == "postgresql" else "")
+        return dict(rawsql.execute(sql, params).fetchall())
 
     heads = read(coop_ids)
     missing = set(coop_ids) - heads.keys()
     if missing:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
         zero = Decimal(0)
-        db.session.execute(ins.on_conflict_do_nothing(index_elements=["cooperative_id"]), [
-            {"cooperative_id": c, "owed": zero, "fees": zero, "paid": zero, "adjustments": zero,
-             "updated_at": utcnow()} for c in sorted(missing)])
+        rawsql.executemany(
+            "INSERT INTO consignment_balances (cooperative_id, owed, fees, paid, adjustments, updated_at) "
+            "VALUES (:cooperative_id, :owed, :fees, :paid, :adjustments, :updated_at) "
+            "ON CONFLICT (cooperative_id) DO NOTHING",
+            [{"cooperative_id": c, "owed": zero, "fees": zero, "paid": zero, "adjustments": zero,
+              "updated_at": utcnow()} for c in sorted(missing)])
         heads.update(read(missing))
     return heads
+
+
+# INSERT … ON CONFLICT (cooperative_id) DO UPDATE adding every bucket (SQLite and PostgreSQL).
+BALANCE_UPSERT = (
+    "INSERT INTO consignment_balances (cooperative_id, owed, fees, paid, adjustments, updated_at, "
+    "chain_head) VALUES (:cooperative_id, :owed, :fees, :paid, :adjustments, :updated_at, :chain_head) "
+    "ON CONFLICT (cooperative_id) DO UPDATE SET owed = consignment_balances.owed + excluded.owed, "
+    "fees = consignment_balances.fees + excluded.fees, paid = consignment_balances.paid + excluded.paid, "
+    "adjustments = consignment_balances.adjustments + excluded.adjustments, "
+    "updated_at = excluded.updated_at, chain_head = excluded.chain_head")
 
 
 def _add_to_balances(rows, now, heads):
@@ -337,27 +343,7 @@ def _add_to_balances(rows, now, heads):
         bucket[BUCKETS[row["kind"]]] += row["amount"]
     # One prepared upsert, executed for every cooperative in id order (executemany: the rows
     # are still taken one after the other, in that order); untouched buckets add zero.
-    db.session.execute(_balance_upsert(db.session.get_bind().dialect.name),
-                       [deltas[coop] for coop in sorted(deltas)])
-
-
-_UPSERTS = {}
-
-
-def _balance_upsert(dialect):
-    """INSERT … ON CONFLICT (cooperative_id) DO UPDATE adding every bucket: built once per
-    dialect (building it per call cost more than running it)."""
-    if dialect not in _UPSERTS:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        table = ConsignmentBalance.__table__
-        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-        buckets = sorted(set(BUCKETS.values()))
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=["cooperative_id"],
-            set_={**{k: table.c[k] + stmt.excluded[k] for k in buckets},
-                  "updated_at": stmt.excluded.updated_at, "chain_head": stmt.excluded.chain_head})
-    return _UPSERTS[dialect]
+    rawsql.executemany(BALANCE_UPSERT, [deltas[coop] for coop in sorted(deltas)])
 
 
 def consignment_balance_mismatches():

@@ -8,16 +8,17 @@ transaction.
 """
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 
 from extensions import db
+from models import rawsql
 from models.cooperatives import utcnow
 from models.errors import InsufficientStock, ValidationFailed
 from models.stock import (KIND_CUSTOMER, KIND_PRODUCTION, KIND_TRANSIT, MOVEMENT_KINDS,
                           VIRTUAL_KINDS, Location, Lot, StockBalance, StockMovement)
-from models.stock_blocks import LotHeld, held_lots
+from models.stock_blocks import LotHeld, held_lots, maybe_held
 from models.types import quantity as round_quantity
 
 
@@ -40,44 +41,57 @@ def move(lot_id, quantity, from_location_id, to_location_id, **kwargs):
 
 
 def _insert_missing_balances(keys):
-    """Create zero balances for (lot, location) pairs that have none, racing writers tolerated."""
-    dialect = db.session.get_bind().dialect.name
-    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    """Create zero balances for (lot, location) pairs that have none, racing writers tolerated
+    (INSERT … ON CONFLICT DO NOTHING, one prepared statement, in key order)."""
     now = utcnow()
-    stmt = ins(StockBalance.__table__).on_conflict_do_nothing(
-        index_elements=["lot_id", "location_id"]
-    )
-    db.session.execute(
-        stmt,
-        [
-            {"lot_id": lot, "location_id": loc, "quantity": Decimal(0), "updated_at": now}
-            for lot, loc in keys
-        ],
-    )
+    rawsql.executemany(
+        "INSERT INTO stock_balances (lot_id, location_id, quantity, updated_at) "
+        "VALUES (:lot_id, :location_id, :quantity, :updated_at) "
+        "ON CONFLICT (lot_id, location_id) DO NOTHING",
+        [{"lot_id": lot, "location_id": loc, "quantity": Decimal(0), "updated_at": now}
+         for lot, loc in keys])
+
+
+class _Locked(NamedTuple):
+    """A balance row read under its lock, with its location's kind."""
+
+    id: int
+    lot_id: int
+    location_id: int
+    quantity: Decimal
+    location_kind: str
+    reserved: Decimal
+
+
+LOCK_BALANCES = ("SELECT b.id, b.lot_id, b.location_id, b.quantity, l.kind, b.reserved FROM stock_balances b "
+                 "JOIN locations l ON l.id = b.location_id WHERE ")
 
 
 def _lock_balances(keys):
     """SELECT … FOR UPDATE the balance rows, in id order (no-op clause on SQLite,
     where the write transaction was taken up front by BEGIN IMMEDIATE), with each row's
-    location kind. Returns {(lot, location): row}; keys without a balance row are absent."""
-    table = StockBalance.__table__
-    loc = Location.__table__
-    stmt = (select(table.c.id, table.c.lot_id, table.c.location_id, table.c.quantity,
-                   table.c.reserved, loc.c.kind.label("location_kind"))
-            .join(loc, loc.c.id == table.c.location_id).order_by(table.c.id))
-    if db.session.get_bind().dialect.name == "sqlite":
+    location kind. Returns {(lot, location): row}; keys without a balance row are absent.
+    One statement on the driver (models.rawsql): this runs in every sale."""
+    _raw, dialect = rawsql.connection()
+    if dialect == "sqlite":
         # SQLite plans a row-value IN (VALUES …) as a scan of every balance (3.7 ms at 39k
         # rows); lot IN (…) AND location IN (…) searches the unique (lot, location) index.
         # It returns the cross product, a superset: keep the asked keys. (No row locks on
         # SQLite to over-take: BEGIN IMMEDIATE holds the database.)
         wanted = set(keys)
-        stmt = stmt.where(table.c.lot_id.in_({k[0] for k in wanted}),
-                          table.c.location_id.in_({k[1] for k in wanted}))
-        return {(r.lot_id, r.location_id): r for r in db.session.execute(stmt)
-                if (r.lot_id, r.location_id) in wanted}
-    stmt = (stmt.where(tuple_(table.c.lot_id, table.c.location_id).in_(list(keys)))
-            .with_for_update(of=table))
-    return {(r.lot_id, r.location_id): r for r in db.session.execute(stmt)}
+        lots, params = rawsql.in_list("lot", sorted({k[0] for k in wanted}))
+        locs, more = rawsql.in_list("loc", sorted({k[1] for k in wanted}))
+        params.update(more)
+        sql = f"{LOCK_BALANCES}b.lot_id IN ({lots}) AND b.location_id IN ({locs}) ORDER BY b.id"
+        rows = (_Locked(r[0], r[1], r[2], rawsql.dec(r[3], 3), r[4], rawsql.dec(r[5], 3))
+                for r in rawsql.execute(sql, params).fetchall())
+        return {(r.lot_id, r.location_id): r for r in rows if (r.lot_id, r.location_id) in wanted}
+    pairs = ", ".join(f"(:lot_{i}, :loc_{i})" for i in range(len(keys)))
+    params = {}
+    for i, (lot, loc) in enumerate(keys):
+        params[f"lot_{i}"], params[f"loc_{i}"] = lot, loc
+    sql = f"{LOCK_BALANCES}(b.lot_id, b.location_id) IN ({pairs}) ORDER BY b.id FOR UPDATE OF b"
+    return {(r[1], r[2]): _Locked(*r) for r in rawsql.execute(sql, params).fetchall()}
 
 
 def _validate(moves, kind):
@@ -119,13 +133,14 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
     # SQLite (one writer at a time, no row locks): usually every balance row exists already
     # (a shop's lot, the customers' side), so one read does. PostgreSQL keeps the order that
     # cannot deadlock: check locations, create missing rows (key order), lock (id order).
-    sqlite_db = db.session.get_bind().dialect.name == "sqlite"
+    sqlite_db = rawsql.connection()[1] == "sqlite"
     locked = _lock_balances(keys) if sqlite_db else {}
     if len(locked) < len(keys):
-        location_ids = {loc for _, loc in keys}
-        known = set(db.session.execute(
-            select(Location.id).where(Location.id.in_(location_ids))).scalars())
-        missing = location_ids - known
+        location_ids = sorted({loc for _, loc in keys})
+        ids, params = rawsql.in_list("loc", location_ids)
+        known = {r[0] for r in rawsql.execute(f"SELECT id FROM locations WHERE id IN ({ids})",
+                                              params).fetchall()}
+        missing = set(location_ids) - known
         if missing:
             raise ValidationFailed("Unknown location", code="unknown_location",
                                    fields={"location_id": sorted(missing)}, status=422)
@@ -152,6 +167,7 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         # delivery releases its reservation first, in the same transaction.
         floor = reserved[key] if deltas[key] < 0 else 0
         if new_qty < floor and kinds[loc_id] not in VIRTUAL_KINDS:
+            rawsql.leave_pipeline()  # SQLAlchemy below (models.rawsql.pipeline)
             lot = db.session.get(Lot, lot_id)
             loc = db.session.get(Location, loc_id)
             raise InsufficientStock(
@@ -161,39 +177,28 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
             )
 
     now = at or utcnow()
-    table = StockBalance.__table__
     changed = [
         {"b_id": locked[key].id, "b_qty": locked[key].quantity + delta, "b_at": now}
         for key, delta in deltas.items() if delta != 0
     ]
     if changed:
-        db.session.execute(
-            update(table)
-            .where(table.c.id == db.bindparam("b_id"))
-            .values(quantity=db.bindparam("b_qty"), updated_at=db.bindparam("b_at")),
-            changed,
-            execution_options={"synchronize_session": False},
-        )
+        rawsql.executemany("UPDATE stock_balances SET quantity = :b_qty, updated_at = :b_at "
+                           "WHERE id = :b_id", changed)
     if releasing:
-        db.session.execute(
-            update(table).where(table.c.id == db.bindparam("b_id"))
-            .values(reserved=db.bindparam("b_reserved")),
-            [{"b_id": locked[key].id, "b_reserved": reserved[key]} for key in sorted(releasing)],
-            execution_options={"synchronize_session": False})
+        rawsql.executemany("UPDATE stock_balances SET reserved = :b_reserved WHERE id = :b_id",
+                           [{"b_id": locked[key].id, "b_reserved": reserved[key]}
+                            for key in sorted(releasing)])
     if not moves:
         return moves
-    db.session.execute(
-        StockMovement.__table__.insert(),
-        [
-            {
-                "created_at": now, "lot_id": m.lot_id, "quantity": m.quantity,
-                "from_location_id": m.from_location_id, "to_location_id": m.to_location_id,
-                "kind": kind, "document_type": document_type, "document_id": document_id,
-                "user_id": user_id, "note": m.note or note,
-            }
-            for m in moves
-        ],
-    )
+    rawsql.insert("stock_movements", [
+        {
+            "created_at": now, "lot_id": m.lot_id, "quantity": m.quantity,
+            "from_location_id": m.from_location_id, "to_location_id": m.to_location_id,
+            "kind": kind, "document_type": document_type, "document_id": document_id,
+            "user_id": user_id, "note": m.note or note,
+        }
+        for m in moves
+    ])
     return moves
 
 
@@ -215,7 +220,11 @@ def _refuse_held_lots(moves, kind, kinds):
                    and kinds[m.to_location_id] not in VIRTUAL_KINDS)]
     if not suspect:
         return
-    held = held_lots({m.lot_id for m in suspect})
+    lot_ids = {m.lot_id for m in suspect}
+    if not maybe_held(lot_ids):
+        return
+    rawsql.leave_pipeline()  # SQLAlchemy below (models.rawsql.pipeline)
+    held = held_lots(lot_ids)
     for m in suspect:
         if m.lot_id in held:
             code, block, best_before = held[m.lot_id]

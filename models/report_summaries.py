@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, text
 
 from extensions import db
+from models import rawsql
 from models.types import Money, Quantity, money, quantity
 
 AgeDays = Numeric(18, 3)
@@ -202,19 +203,46 @@ def _upsert(dialect, model):
     return _UPSERTS[(dialect, model)]
 
 
+class _DriverConnection:
+    """`conn.execute(text(…), params)` for the look-ups below, run on the driver
+    (models.rawsql): add_entries runs in every sale."""
+
+    class Rows(list):
+        def all(self):
+            return self
+
+    def execute(self, clause, params=None):
+        return self.Rows(rawsql.execute(str(clause), params or None).fetchall())
+
+
+def _upsert_sql(model):
+    """INSERT … ON CONFLICT (key) DO UPDATE adding every sum, as SQL text (both databases)."""
+    table = model.__tablename__
+    columns = KEY + SUMS
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+            + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS))
+
+
 def add_entries(rows):
     """Add freshly posted consignment entries (dicts of their columns) to the summary, in the
-    caller's transaction. Two small look-ups (lots, packaging runs) and one upsert."""
+    caller's transaction. Two small look-ups (lots, packaging runs) and one upsert per table,
+    straight to the driver (models.rawsql)."""
     if not rows:
         return
-    conn = db.session.connection()
+    conn = _DriverConnection()
     lots = _lot_facts(conn, {r["lot_id"] for r in rows if r.get("lot_id") is not None})
     runs = _fee_products(conn, {r["document_id"] for r in rows
                                 if r.get("lot_id") is None and r.get("document_type") == "packaging_run"
                                 and r.get("document_id") is not None})
     sums = _accumulate({}, rows, lots, runs, _Days())
-    db.session.execute(_upsert(conn.dialect.name, ConsignmentDaily), _as_rows(sums))
-    db.session.execute(_upsert(conn.dialect.name, ConsignmentMonthly), _as_rows(monthly(sums)))
+    for model, table_sums in ((ConsignmentDaily, sums), (ConsignmentMonthly, monthly(sums))):
+        if model not in _UPSERT_SQL:
+            _UPSERT_SQL[model] = _upsert_sql(model)
+        rawsql.executemany(_UPSERT_SQL[model], _as_rows(table_sums))
+
+
+_UPSERT_SQL = {}
 
 
 ENTRY_SQL = ("SELECT created_at, cooperative_id, kind, location_id, lot_id, document_type, "

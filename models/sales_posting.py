@@ -9,18 +9,19 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from extensions import db
-from models.stock_codes import Resolved, _check_sellable, _lot_rows, _resolved, resolve_code, shop_today
+from models import rawsql
+from models.stock_codes import Resolved, _check_sellable, resolve_code, shop_today
 from models.books import chain_hash, sale_values
 from models.consignment import commission_rates_for, post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
 from models.sales_client_refs import check_same_cart
-from models.sales import CashSession, ReceiptCounter, Sale, SaleLine, SalePayment
-from models.stock import KIND_SHOP, Location, Lot
+from models.sales import ReceiptCounter, Sale, SaleLine, SalePayment
+from models.stock import KIND_SHOP, Location
 from models.types import money, quantity as round_quantity
 
 
@@ -76,27 +77,25 @@ def next_receipt(location_id, location_code):
     back: receipts stay sequential per shop without gaps. The next statement reads the
     previous sale's hash (receipts are gapless: seq − 1), read under the same lock.
     """
-    table = ReceiptCounter.__table__
-    sales = Sale.__table__
-    bump = (update(table).where(table.c.location_id == location_id)
-            .values(last_number=table.c.last_number + 1)
-            .returning(table.c.last_number, table.c.prefix))
-    row = db.session.execute(bump).first()
+    bump = ("UPDATE receipt_counters SET last_number = last_number + 1 "
+            "WHERE location_id = :loc RETURNING last_number, prefix")
+    row = rawsql.execute(bump, {"loc": location_id}).fetchone()
     if row is None:
         from sqlalchemy.dialects import postgresql, sqlite
 
+        table = ReceiptCounter.__table__
         ins = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
         db.session.execute(ins(table).values(location_id=location_id, last_number=0,
                                              prefix=receipt_prefix(location_code))
                            .on_conflict_do_nothing(index_elements=["location_id"]))
-        row = db.session.execute(bump).first()
+        row = rawsql.execute(bump, {"loc": location_id}).fetchone()
+    last_number, prefix = row
     # Read after the UPDATE, in a statement of its own: on PostgreSQL a statement's snapshot is
     # taken when it starts, so a subquery of the UPDATE that waited for the counter's lock would
     # not see the sale the previous holder just committed (its chain would fork).
-    previous = db.session.execute(
-        select(sales.c.chain_hash).where(sales.c.location_id == location_id,
-                                         sales.c.seq == row.last_number - 1)).scalar()
-    return row.last_number, f"{row.prefix}-{row.last_number:06d}", previous
+    previous = rawsql.execute("SELECT chain_hash FROM sales WHERE location_id = :loc AND seq = :seq",
+                              {"loc": location_id, "seq": last_number - 1}).fetchone()
+    return last_number, f"{prefix}-{last_number:06d}", previous[0] if previous else None
 
 
 def _decimal(value, name, index):
@@ -111,17 +110,39 @@ def _decimal(value, name, index):
     return number
 
 
+LOTS_AT = ("SELECT l.id, l.code, l.product_id, p.name_fr, p.name_ar, p.uom, p.retail_price, "
+           "l.best_before, b.quantity, l.cooperative_id, p.category, c.name_fr, c.name_ar "
+           "FROM lots l JOIN products p ON p.id = l.product_id "
+           "JOIN cooperatives c ON c.id = l.cooperative_id "
+           "LEFT OUTER JOIN stock_balances b ON b.lot_id = l.id AND b.location_id = :loc WHERE ")
+
+
+def _lots_at(location_id, ids, codes):
+    """Resolved lots by id or code with their stock here: the columns of
+    models.stock_codes._lot_rows in one statement on the driver (models.rawsql)."""
+    where, params = [], {"loc": location_id}
+    if ids:
+        sql, values = rawsql.in_list("id", sorted(ids))
+        where.append(f"l.id IN ({sql})")
+        params.update(values)
+    if codes:
+        sql, values = rawsql.in_list("code", sorted(codes))
+        where.append(f"l.code IN ({sql})")
+        params.update(values)
+    return [Resolved(r[0], r[1], r[2], r[3], r[4], r[5], rawsql.dec(r[6], 2), rawsql.day(r[7]),
+                     rawsql.dec(r[8], 3) if r[8] is not None else Decimal(0), r[9], r[10],
+                     r[11] or "", r[12] or "")
+            for r in rawsql.execute(LOTS_AT + " OR ".join(where), params).fetchall()]
+
+
 def _resolve_lines(location_id, lines, today):
     """Each request line's lot at this shop, by id or scanned code (lot codes in one query)."""
     ids = {ln.lot_id for ln in lines if ln.lot_id is not None}
     codes = {ln.barcode.strip() for ln in lines if ln.lot_id is None and ln.barcode}
     found_ids, found_codes = {}, {}
     if ids or codes:
-        cond = Lot.id.in_(ids) if ids else None
-        if codes:
-            cond = Lot.code.in_(codes) if cond is None else (cond | Lot.code.in_(codes))
-        for row in db.session.execute(_lot_rows(location_id).where(cond)):
-            found_ids[row.id] = found_codes[row.code] = _resolved(row)
+        for item in _lots_at(location_id, ids, codes):
+            found_ids[item.lot_id] = found_codes[item.lot_code] = item
     resolved = []
     for i, ln in enumerate(lines):
         try:
@@ -206,8 +227,24 @@ def _settle(total, payments):
 
 def find_sale(location_id, client_ref):
     """The id of the sale already posted with this client reference at this shop, or None."""
-    return db.session.execute(select(Sale.id).where(
-        Sale.location_id == location_id, Sale.client_ref == client_ref)).scalar()
+    row = rawsql.execute("SELECT id FROM sales WHERE location_id = :loc AND client_ref = :ref",
+                         {"loc": location_id, "ref": client_ref}).fetchone()
+    return row[0] if row else None
+
+
+@dataclass
+class TillContext:
+    """What a sale needs of its shop and till."""
+
+    code: str
+    session_id: int
+    customers_id: int
+
+
+TILL_CONTEXT = (
+    "SELECT l.code, s.id, (SELECT id FROM locations WHERE code = 'CUSTOMERS') "
+    "FROM locations l JOIN cash_sessions s ON s.location_id = l.id "
+    "WHERE l.id = :loc AND l.kind = :kind AND s.cashier_id = :user AND s.closed_at IS NULL")
 
 
 def till_context(location_id, user_id):
@@ -217,13 +254,10 @@ def till_context(location_id, user_id):
     The session row is locked FOR KEY SHARE: sales do not block each other, but a close
     (FOR UPDATE) waits for them, and a sale waiting on a close sees it closed.
     """
-    customers = select(Location.id).where(Location.code == "CUSTOMERS").scalar_subquery()
-    return db.session.execute(
-        select(Location.code, CashSession.id.label("session_id"), customers.label("customers_id"))
-        .join(CashSession, CashSession.location_id == Location.id)
-        .where(Location.id == location_id, Location.kind == KIND_SHOP,
-               CashSession.cashier_id == user_id, CashSession.closed_at.is_(None))
-        .with_for_update(read=True, key_share=True, of=CashSession)).first()
+    _raw, dialect = rawsql.connection()
+    sql = TILL_CONTEXT + (" FOR KEY SHARE OF s" if dialect == "postgresql" else "")
+    row = rawsql.execute(sql, {"loc": location_id, "kind": KIND_SHOP, "user": user_id}).fetchone()
+    return TillContext(*row) if row else None
 
 
 def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount_rate,
@@ -267,7 +301,6 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
 
     now = at or utcnow()
     seq, number, previous = next_receipt(location_id, ctx.code)
-    sales = Sale.__table__
     sale_row = {
         "location_id": location_id, "cashier_id": user_id, "cash_session_id": ctx.session_id,
         "client_ref": client_ref, "seq": seq, "number": number, "created_at": now,
@@ -279,31 +312,11 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
                   "commission_rate": p.rate} for p in priced]
     payment_rows = [{"method": p.method, "amount": money(p.amount)} for p in payments]
     sale_row["chain_hash"] = chain_hash(previous, sale_values(sale_row, line_rows, payment_rows))
-    sale_id = db.session.execute(insert(sales).returning(sales.c.id), sale_row).scalar_one()
-    try:
-        post_movements([Move(p.item.lot_id, p.quantity, location_id, ctx.customers_id)
-                        for p in priced], kind="sale", user_id=user_id, document_type="sale",
-                       document_id=sale_id, at=now)
-    except InsufficientStock as exc:
-        line = next(p for p in priced if p.item.lot_id == exc.lot_id)
-        raise DomainError(
-            _("Line %(n)s (%(product)s, lot %(lot)s): not enough stock here, %(available)s left.",
-              n=line.index + 1, product=line.item.name_fr, lot=exc.lot_code,
-              available=exc.available.normalize()),
-            code="insufficient_stock", fields={"line": line.index, **exc.fields})
-    line_table = SaleLine.__table__
-    line_ids = db.session.execute(
-        insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
-        [{"sale_id": sale_id, **row, "refunded_quantity": Decimal(0),
-          "refunded_amount": Decimal(0)} for row in line_rows]).scalars().all()
-    if payments:
-        db.session.execute(insert(SalePayment.__table__), [
-            {"sale_id": sale_id, **row} for row in payment_rows])
-    # One call for every line: the cooperatives' running balances are locked in id order.
-    post_entries([sale_line_entry(cooperative_id=p.item.cooperative_id, category=p.item.category,
-                                  gross=p.total, lot_id=p.item.lot_id, quantity=p.quantity,
-                                  location_id=location_id, document_type="sale", document_id=sale_id,
-                                  user_id=user_id, at=now, rate=p.rate) for p in priced])
+    # PostgreSQL: the writes below go out in pipeline mode (models.rawsql.pipeline): one
+    # round trip per read that is needed (ids, locked rows), not one per statement.
+    with rawsql.pipeline():
+        sale_id, line_ids = _write_sale(sale_row, line_rows, payment_rows, priced, location_id,
+                                        ctx, user_id, now)
     return {
         "id": sale_id, "number": number, "location_id": location_id,
         "cash_session_id": ctx.session_id, "client_ref": client_ref, "created_at": now,
@@ -315,6 +328,35 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
                    "refunded_quantity": Decimal(0)} for p, line_id in zip(priced, line_ids)],
         "payments": [{"method": p.method, "amount": money(p.amount)} for p in payments],
     }, True
+
+
+def _write_sale(sale_row, line_rows, payment_rows, priced, location_id, ctx, user_id, now):
+    """Write the sale, move its goods, write its lines and payments and owe each cooperative
+    its share; returns (sale id, the lines' ids in order)."""
+    sale_id = rawsql.insert("sales", [sale_row], returning="id")[0]
+    try:
+        post_movements([Move(p.item.lot_id, p.quantity, location_id, ctx.customers_id)
+                        for p in priced], kind="sale", user_id=user_id, document_type="sale",
+                       document_id=sale_id, at=now)
+    except InsufficientStock as exc:
+        line = next(p for p in priced if p.item.lot_id == exc.lot_id)
+        raise DomainError(
+            _("Line %(n)s (%(product)s, lot %(lot)s): not enough stock here, %(available)s left.",
+              n=line.index + 1, product=line.item.name_fr, lot=exc.lot_code,
+              available=exc.available.normalize()),
+            code="insufficient_stock", fields={"line": line.index, **exc.fields})
+    # One multi-row INSERT per table (models.rawsql), the lines' ids back in order.
+    line_ids = rawsql.insert("sale_lines", [
+        {"sale_id": sale_id, **row, "refunded_quantity": Decimal(0), "refunded_amount": Decimal(0)}
+        for row in line_rows], returning="id")
+    if payment_rows:
+        rawsql.insert("sale_payments", [{"sale_id": sale_id, **row} for row in payment_rows])
+    # One call for every line: the cooperatives' running balances are locked in id order.
+    post_entries([sale_line_entry(cooperative_id=p.item.cooperative_id, category=p.item.category,
+                                  gross=p.total, lot_id=p.item.lot_id, quantity=p.quantity,
+                                  location_id=location_id, document_type="sale", document_id=sale_id,
+                                  user_id=user_id, at=now, rate=p.rate) for p in priced])
+    return sale_id, line_ids
 
 
 def sale_summary(sale_id):

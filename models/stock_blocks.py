@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from extensions import db
+from models import rawsql
 from models.clock import today as local_today
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
@@ -125,6 +126,25 @@ def held_lots(lot_ids, on=None):
         if row.id in blocks or expired:
             held[row.id] = (row.code, blocks.get(row.id), row.best_before)
     return held
+
+
+MAYBE_HELD = ("SELECT l.id, l.best_before, (SELECT b.action FROM lot_blocks b WHERE b.lot_id = l.id "
+              "ORDER BY b.id DESC LIMIT 1) FROM lots l WHERE l.id IN ({ids})")
+
+
+def maybe_held(lot_ids, on=None):
+    """True when one of the lots is blocked (its latest row is a block) or expired on `on`:
+    one statement on the driver, for the ledger's check on every sale; `held_lots` then
+    gives the details (the block row, for the message)."""
+    lot_ids = sorted({i for i in lot_ids if i is not None})
+    if not lot_ids:
+        return False
+    on = on or today()
+    ids, params = rawsql.in_list("lot", lot_ids)
+    for _id, best_before, action in rawsql.execute(MAYBE_HELD.format(ids=ids), params).fetchall():
+        if action == BLOCK or (best_before is not None and rawsql.day(best_before) < on):
+            return True
+    return False
 
 
 def check_not_held(lot_id, on=None, location_id=None):

@@ -102,7 +102,11 @@ class User(db.Model):
         return self.role in roles
 
     def shop_ids(self):
-        """Ids of the shops a cashier works at."""
+        """Ids of the shops a cashier works at (read with the bearer token when the API
+        authenticated the request: auth.services.user_for_token)."""
+        known = self.__dict__.get("_token_shop_ids")
+        if known is not None:
+            return set(known)
         return {shop.id for shop in self.shops}
 
     def __repr__(self):

@@ -89,7 +89,9 @@ def _end_transaction(exc):
     (The app context usually ends here too and removes the session; a test holding one
     open keeps its objects, merely expired.)"""
     db.session.rollback()
-    g.pop("_login_user", None)
+    user = g.pop("_login_user", None)
+    if user is not None and hasattr(user, "__dict__"):
+        user.__dict__.pop("_token_shop_ids", None)  # auth.services.user_for_token
     g.pop("auth_via", None)
 
 
