@@ -186,6 +186,25 @@ def read_cursor(cursor, cooperative_id, date_from, date_to):
                                fields={"cursor": [_("Not a cursor of this statement.")]}) from None
 
 
+def keyset_rows(cooperative_id, start, end, after=None, limit=PAGE_SIZE):
+    """At most `limit` driver rows of statement_query after the position `after` = (created_at
+    as stored, entry id), or from the period's start: one range of the covering index."""
+    from sqlalchemy import and_, literal_column, or_
+
+    from models.consignment import ConsignmentEntry
+
+    query = statement_query(cooperative_id, start, end)
+    if after is not None:
+        e = ConsignmentEntry.__table__
+        # The time exactly as stored (SQLite compares the text; PostgreSQL reads the literal
+        # as a timestamp): an ISO time (a signed cursor, or a row just read).
+        at = after[0] if isinstance(after[0], str) else after[0].isoformat(sep=" ", timespec="microseconds")
+        at = literal_column("'%s'" % at.replace("'", ""))
+        query = query.where(e.c.created_at >= at,
+                            or_(e.c.created_at > at, and_(e.c.created_at == at, e.c.id > int(after[1]))))
+    return _driver_rows(query.limit(limit))
+
+
 def statement_page_json(cooperative_id, date_from, date_to, cursor=None, limit=PAGE_SIZE):
     """One page of a period's statement as JSON text: at most `limit` entries after `cursor`
     (from the period's start when None) in the statement's order (created_at, id), each
@@ -193,23 +212,14 @@ def statement_page_json(cooperative_id, date_from, date_to, cursor=None, limit=P
     on the last page). Reads `limit` + 1 rows of the covering index from the cursor on, so a
     page costs the same at the end of a year as at its start: the running balance travels in
     the signed cursor, only the first page sums the entries before the period (index-only)."""
-    from sqlalchemy import and_, literal_column, or_
-
-    from models.consignment import ConsignmentEntry
-
     start, end = period_bounds(date_from, date_to)
-    query = statement_query(cooperative_id, start, end)
+    after = None
     if cursor:
         after_at, after_id, opening = read_cursor(cursor, cooperative_id, date_from, date_to)
-        e = ConsignmentEntry.__table__
-        # The time exactly as stored (SQLite compares the text; PostgreSQL reads the literal
-        # as a timestamp): checked as an ISO time when the cursor was read.
-        after_at = literal_column("'%s'" % after_at.replace("'", ""))
-        query = query.where(e.c.created_at >= after_at,
-                            or_(e.c.created_at > after_at, and_(e.c.created_at == after_at, e.c.id > after_id)))
+        after = (after_at, after_id)
     else:
         opening = round(balance(cooperative_id, until=start)["balance"] * 100)
-    rows = _driver_rows(query.limit(limit + 1))
+    rows = keyset_rows(cooperative_id, start, end, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     out, running = _Formatter().entries(rows, opening)

@@ -83,3 +83,20 @@ def test_pages_are_the_documented_way(client):
     assert "next_cursor" in spec["components"]["schemas"]["StatementPage"]["properties"]
     whole = spec["paths"]["/api/v1/cooperatives/{coop_id}/statement"]["get"]
     assert "statement/entries" in whole["description"]
+
+
+def test_csv_read_in_chunks_is_the_whole_statement(client, auth, story, monkeypatch):  # noqa: F811
+    import csv
+    import io
+
+    import portal.statement_csv
+
+    headers = auth.headers("coop.figuig")
+    whole = client.get(f"/api/v1/cooperatives/{story['figuig']}/statement?{PERIOD}", headers=headers).get_json()
+    monkeypatch.setattr(portal.statement_csv, "CHUNK", 2)  # 5 entries: chunks of 2, 2, 1
+    r = client.get(f"/api/v1/cooperatives/{story['figuig']}/statement?{PERIOD}&format=csv", headers=headers)
+    assert r.status_code == 200 and r.is_streamed
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [int(x[0]) for x in rows[2:-1]] == [e["id"] for e in whole["entries"]]
+    assert [x[-1] for x in rows[2:-1]] == [e["running_balance"] for e in whole["entries"]]
+    assert rows[1][-1] == whole["opening_balance"] and rows[-1][-1] == whole["closing_balance"]
