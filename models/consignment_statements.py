@@ -267,7 +267,7 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
     places = {r.id: r for r in db.session.execute(select(Location.id, Location.name_fr, Location.name_ar))}
     entries = []
     for (eid, created, kind, amount, running, gross, rate, commission, qty, lot_id, location_id,
-         doc_type, doc_id, reference, note, _number) in kept:
+         doc_type, doc_id, reference, note, number) in kept:
         lot, place = lots.get(lot_id), places.get(location_id)
         entries.append({
             "id": eid, "created_at": created, "kind": kind, "amount": _from_cents(amount),
@@ -280,7 +280,7 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
             "reference": reference, "note": note, "lot_code": lot.code if lot else None,
             "product_fr": lot.name_fr if lot else None, "product_ar": lot.name_ar if lot else None,
             "location_fr": place.name_fr if place else None,
-            "location_ar": place.name_ar if place else None})
+            "location_ar": place.name_ar if place else None, "receipt_number": number})
     return {
         "cooperative_id": cooperative_id, "from": date_from, "to": date_to,
         "start": head["start"], "end": head["end"],

@@ -18,10 +18,10 @@ from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
                                 set_commission_rate, set_packaging_fee)
 from models.cooperatives import Cooperative
 from models.consignment_payouts import Payout, record_payout
-from models.consignment_statements import overview, period_bounds, platform_timezone, statement
+from models.consignment_statements import overview, period_bounds, platform_timezone
 from portal import queries
 from web.api import pdf_response
-from portal.helpers import (entry_document_labels,
+from portal.helpers import (statement_document,
                             period_or_default, today)
 from portal.documents_pdf import statement_pdf
 from portal.statement_csv import statement_csv
@@ -85,8 +85,7 @@ def get_statement(args, coop_id):
         return Response(statement_json(coop.id, date_from, date_to), mimetype="application/json")
     if args["format"] == "csv":
         return statement_csv(coop.id, date_from, date_to, name + ".csv")
-    stmt = statement(coop.id, date_from, date_to)
-    labels = entry_document_labels(stmt["entries"])
+    stmt, labels = statement_document(coop.id, date_from, date_to)
     return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
 
 
