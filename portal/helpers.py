@@ -57,7 +57,7 @@ def statement_document(cooperative_id, date_from, date_to):
     receipt numbers read with them; the registry labels the few other documents."""
     from models.consignment_statements import paged_statement
 
-    stmt = paged_statement(cooperative_id, date_from, date_to, 1, 10**9)
+    stmt = paged_statement(cooperative_id, date_from, date_to, 1, None)
     labels, others = {}, []
     for e in stmt["entries"]:
         if e["receipt_number"] is not None and e["document_type"] in ("sale", "refund"):
