@@ -1,7 +1,6 @@
 """The audit log page: every recorded change, filtered by who, object type, object and
 period; CSV beside it."""
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import Response, render_template, request
 from sqlalchemy import select
@@ -11,11 +10,11 @@ from admin import bp
 from auth.access import roles
 from extensions import db
 from models.audit import AuditEntry
+from models.clock import local_midnight_utc
 from models.users import User
 from web.audit import OBJECT_LABELS, local_datetime
 
 LIMIT = 500
-TZ = ZoneInfo("Africa/Casablanca")
 
 
 def _date(name):
@@ -28,7 +27,7 @@ def _date(name):
 
 def _utc(day):
     """Midnight of a Moroccan day, as the stored naive UTC."""
-    return datetime.combine(day, time(), TZ).astimezone(timezone.utc).replace(tzinfo=None)
+    return local_midnight_utc(day)
 
 
 def audit_query(args):

@@ -12,5 +12,6 @@ from models.stock_blocks import LotBlock  # noqa: F401
 from models.consignment import CommissionRateChange  # noqa: F401
 from models.consignment_payouts import PayoutReversal  # noqa: F401
 from models.compensations import Compensation  # noqa: F401
+from models.stock_writeoffs import WriteOff  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
 from models.report_summaries import ConsignmentDaily, ConsignmentMonthly  # noqa: F401

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.books import chain_hash, entry_values, sale_values
 from models.compensations import compensation_problems
+from models.stock_writeoffs import write_off_problems
 from models.consignment import ConsignmentBalance, ConsignmentEntry
 from models.sales import Refund, RefundLine, Sale, SaleLine, SalePayment
 from models.stock import StockMovement
@@ -153,4 +154,6 @@ def books_problems():
     return (sale_line_problems() + payment_problems() + refund_problems()
             + [_problem("approved compensation without its entry", f"compensation {c['compensation_id']}",
                         f"amount {c['amount']}, entry {c['entry_amount']}") for c in compensation_problems()]
+            + [_problem("write-off without its loss movement", f"write-off {w['write_off_id']}",
+                        f"quantity {w['quantity']}, moved {w['moved']}") for w in write_off_problems()]
             + chain_problems())

@@ -27,7 +27,7 @@ from models.types import Money, Quantity, Rate, money
 
 # The losses the platform answers for, and those the cooperative bears by agreement.
 LOSS_KINDS = ("transit_shortfall", "count_difference", "write_off", "refund_damaged")
-BORNE_KINDS = ("packaging_waste", "reception_rejected")
+BORNE_KINDS = ("packaging_waste", "reception_rejected", "write_off_borne")
 STATUSES = ("proposed", "approved", "rejected", "borne")
 BASES = ("consignment", "retail")
 

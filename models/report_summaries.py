@@ -63,10 +63,10 @@ TABLES = (ConsignmentDaily, ConsignmentMonthly)
 
 
 def _tz():
-    """The platform's time zone (zoneinfo: pytz is an hour off in Morocco)."""
-    from zoneinfo import ZoneInfo
+    """The platform's time zone (models.clock: zoneinfo, from config)."""
+    from models.clock import platform_tz
 
-    return ZoneInfo("Africa/Casablanca")
+    return platform_tz()
 
 
 class _Days:

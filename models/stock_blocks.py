@@ -10,20 +10,18 @@ adjustment locations or back to its cooperative) is held by models.ledger, the o
 of movements; the code resolvers (models.stock_codes) refuse such lots before a sale is
 even attempted, with the same message.
 """
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from extensions import db
+from models.clock import today as local_today
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.stock import Lot
 
 BLOCK = "block"
 UNBLOCK = "unblock"
-SHOP_TZ = ZoneInfo("Africa/Casablanca")
 
 
 class LotBlock(db.Model):
@@ -48,7 +46,7 @@ class LotBlock(db.Model):
 
 def today():
     """Today in Morocco: a lot is usable through its best-before day."""
-    return datetime.now(SHOP_TZ).date()
+    return local_today()
 
 
 def current_blocks(lot_ids=None):

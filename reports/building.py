@@ -16,10 +16,10 @@ from web.locale import change as fmt_change, figure as fmt
 
 
 def today():
-    """Today in Africa/Casablanca."""
-    from zoneinfo import ZoneInfo
+    """Today in the platform's zone (models.clock)."""
+    from models.clock import today as local_today
 
-    return datetime.now(ZoneInfo("Africa/Casablanca")).date()
+    return local_today()
 
 
 def period(date_from, date_to):

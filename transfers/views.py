@@ -9,8 +9,8 @@ from auth.access import roles
 from extensions import db
 from models import transfers_replenishment, transfers_posting
 from models.catalogue import Product
-from models.errors import DomainError, NotFound
-from models.stock_codes import ChooseLot, product_of_code, resolve_lot
+from models.errors import DomainError
+from models.stock_codes import product_of_code
 from models.stock import Location
 from models.transfers import TRANSFER_STATES, ReplenishmentRequest, Transfer
 from transfers import bp
@@ -20,6 +20,7 @@ from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_hand
 from transfers.forms import RequestForm, TransferForm, pad_rows
 from transfers.queries import incoming, on_hand, real_locations, shops
 from web.digits import normalize_digits
+from web.scans import scanned_lot
 
 
 @bp.app_context_processor
@@ -53,24 +54,6 @@ def lines_from_rows(rows, code_field="lot_code", location_id=None, usable_only=T
         index_map[len(lines)] = row_index
         lines.append({"lot_id": lot_id, "quantity": qty})
     return lines, index_map, bad
-
-
-def scanned_lot(code, location_id=None, usable_only=True):
-    """(lot id, None) for a scan the resolver reads as one lot, else (None, message): the
-    message lists the candidate lots when the code names only a product."""
-    try:
-        item = resolve_lot(code, location_id, usable_only=usable_only)
-    except ChooseLot as exc:
-        return None, _("Several lots match this code here; scan the lot barcode or type one of: "
-                       "%(lots)s.", lots="; ".join(
-                           f"{c.lot_code} ({c.cooperative_ar if _locale() == 'ar' else c.cooperative_fr}"
-                           f"{', ' + c.best_before.strftime('%d/%m/%Y') if c.best_before else ''})"
-                           for c in exc.candidates))
-    except NotFound:
-        return None, _("Unknown lot.")
-    except DomainError as exc:
-        return None, exc.message
-    return item.lot_id, None
 
 
 def show_error(exc, rows=None, index_map=None):

@@ -1,17 +1,13 @@
 """Who is acting, for the audit log: the signed-in user (session or bearer token) and the
 request's address, handed to models.audit (which never reads the request itself). Also the
 template helpers of the shared history macro (templates/audit/_history.html)."""
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from flask import has_request_context, request
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import audit
+from web.locale import moment as locale_moment
 
-TZ = ZoneInfo("Africa/Casablanca")
 
 
 ACTION_LABELS = {
@@ -33,6 +29,7 @@ LOSS_KIND_LABELS = {
     "write_off": _l("Written off"), "refund_damaged": _l("Refund written off as damaged"),
     "packaging_waste": _l("Packaging waste (borne by the cooperative)"),
     "reception_rejected": _l("Rejected at reception (borne by the cooperative)"),
+    "write_off_borne": _l("Written off: expired or defective (borne by the cooperative)"),
 }
 STATUS_LABELS = {"proposed": _l("To decide"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                  "borne": _l("Borne by the cooperative"), "all": _l("All")}
@@ -50,8 +47,7 @@ def local_datetime(moment):
     """A stored UTC time in Morocco's time, formatted for the reader's language."""
     if moment is None:
         return ""
-    aware = moment.replace(tzinfo=timezone.utc).astimezone(TZ)
-    return format_datetime(aware, "yyyy-MM-dd HH:mm:ss", tzinfo=TZ, locale=str(get_locale() or "fr"))
+    return locale_moment(moment, seconds=True)
 
 
 def history_of(obj, limit=50):

@@ -231,18 +231,20 @@ def day(value, lang=None, fmt="short"):
     return _babel_date(value, fmt, locale=babel_locale(lang))
 
 
-def clock_time(value, lang=None):
-    """The local time of a stored naive-UTC datetime, 24-hour: 19:03."""
+def clock_time(value, lang=None, seconds=False):
+    """The local time of a stored naive-UTC datetime, 24-hour: 19:03 (19:03:27 with seconds)."""
     if value is None:
         return ""
-    return _babel_time(to_local(value).timetz(), "HH:mm", locale=babel_locale(lang))
+    return _babel_time(to_local(value).timetz(), "HH:mm:ss" if seconds else "HH:mm",
+                       locale=babel_locale(lang))
 
 
-def moment(value, lang=None):
-    """A stored naive-UTC datetime as the platform's local date and time: 04/03/2026 19:03."""
+def moment(value, lang=None, seconds=False):
+    """A stored naive-UTC datetime as the platform's local date and time: 04/03/2026 19:03
+    (the audit log shows the seconds)."""
     if value is None or value == "":
         return ""
-    return f"{day(value, lang)} {clock_time(value, lang)}"
+    return f"{day(value, lang)} {clock_time(value, lang, seconds)}"
 
 
 def month_label(value, lang=None):

@@ -15,6 +15,7 @@ MENU = [
     ("shop.index", _l("Point of sale"), {"cashier"}),
     ("transfers.shop_stock", _l("Shop stock"), {"cashier"}),
     ("transfers.requests", _l("Replenishment"), {"cashier"}),
+    ("warehouse.write_offs", _l("Write-offs"), {"operator", "cashier"}),
     ("portal.index", _l("My consignment"), {"cooperative"}),
     ("admin.cooperatives", _l("Cooperatives"), {"admin"}),
     ("admin.products", _l("Products"), {"admin"}),

@@ -2,10 +2,11 @@
 
 `make e2e` runs them; the default `pytest` run deselects them (marker `e2e`, see pytest.ini).
 
-- `live_server` (session): a temporary SQLite database migrated and seeded with the demo data
-  through the CLI (`flask db upgrade`, `flask seed-demo`), served by gunicorn on 127.0.0.1.
-  The database is shared by the whole session: a test that changes data should create its own
-  (unique names) rather than rely on another test's leftovers.
+- `live_server` (session): the demo data is migrated and seeded once per run through the CLI
+  (`flask db upgrade`, `flask seed-demo`) into one SQLite database; each xdist worker serves its
+  own copy of it with gunicorn on 127.0.0.1. A worker's tests share that copy: a test that
+  changes data should create its own (unique names) rather than rely on another test's
+  leftovers, and `helpers.login` puts the page in French unless told otherwise.
 - `browser` (session): Chromium from Debian (`/usr/bin/chromium`); Playwright downloads nothing.
 - `page`: a fresh browser context (own cookies) per test, at desktop size; `phone_page` at
   375x667. A failing test leaves a screenshot in tests/e2e/screenshots/.
@@ -13,9 +14,11 @@
 Helpers to sign in, switch language and inspect the layout live in tests/e2e/helpers.py.
 """
 import contextlib
+import fcntl
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -118,14 +121,46 @@ def wait_until_up(server, timeout=30):
     raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{server.log_tail()}")
 
 
+def _run_root(tmp):
+    """The temporary folder of this whole run, shared by every xdist worker
+    (/tmp/pytest-of-<user>/pytest-<n>), found above a test's temporary folder."""
+    for folder in (tmp, *tmp.parents):
+        if re.fullmatch(r"pytest-\d+", folder.name):
+            return folder
+    return tmp
+
+
+def seeded_database(tmp, name):
+    """A copy of the run's one seeded database, at `tmp/name.sqlite`: the demo data is migrated
+    and seeded once per run (`flask db upgrade`, `flask seed-demo`, under a file lock, by the
+    first worker that needs it), then every server of the run starts from a copy of it."""
+    root = _run_root(tmp)
+    template = root / "seeded.sqlite"
+    with open(root / "seeded.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            building = root / "seeded.building.sqlite"
+            building.unlink(missing_ok=True)
+            env = server_env(f"sqlite:///{building}")
+            run_cli(env, "db", "upgrade")
+            run_cli(env, "seed-demo")
+            building.rename(template)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    target = tmp / (name + ".sqlite")
+    source, copy = sqlite3.connect(template), sqlite3.connect(target)
+    with source, copy:  # the backup API: a consistent copy whatever the journal mode
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return f"sqlite:///{target}"  # an absolute path: sqlite:////tmp/...
+
+
 @contextlib.contextmanager
 def seeded_server(tmp, name):
-    """gunicorn serving the app on a migrated, seeded SQLite database `tmp/name.sqlite`,
-    stopped when the block ends."""
-    database_url = f"sqlite:///{tmp / (name + '.sqlite')}"  # an absolute path: sqlite:////tmp/...
+    """gunicorn serving the app on its own copy of the run's seeded SQLite database
+    (`tmp/name.sqlite`), stopped when the block ends."""
+    database_url = seeded_database(tmp, name)
     env = server_env(database_url)
-    run_cli(env, "db", "upgrade")
-    run_cli(env, "seed-demo")
     port = free_port()
     log = tmp / "gunicorn.log"
     with open(log, "wb") as log_file:

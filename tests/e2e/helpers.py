@@ -25,8 +25,12 @@ def user_for_role(role):
     return next(u for u, _p, r, _w in DEMO_LOGINS if r == role)
 
 
-def login(page, username, password=None, expect_success=True):
-    """Sign in through the login form as a person does: type, then click the button."""
+def login(page, username, password=None, expect_success=True, language="fr"):
+    """Sign in through the login form as a person does: type, then click the button.
+
+    The language is remembered on the user, and the tests of one worker share a database, so a
+    test starts from a known state: the page in `language` (French by default; None keeps
+    whatever the user last chose)."""
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password if password is not None else PASSWORDS[username])
@@ -35,6 +39,8 @@ def login(page, username, password=None, expect_success=True):
     if expect_success:
         assert "/login" not in page.url, f"{username} could not sign in: {visible_errors(page)}"
         assert page.locator("form[action$='/logout']").count() == 1
+        if language and page.get_attribute("html", "lang") != language:
+            switch_language(page, language)
     return page
 
 

@@ -126,7 +126,7 @@ def test_arabic_login_page_is_laid_out_right_to_left(page):
 def test_arabic_speaking_cashier_works_right_to_left(page):
     """The stands' cashier chose Arabic: every page she opens is right-to-left."""
     username = "caissier.stand"
-    login(page, username)
+    login(page, username, language="ar")
     _assert_right_to_left(page)
     page.goto("/account")
     _assert_right_to_left(page)

@@ -47,16 +47,21 @@ def close_open_till(page, live_server, token):
         assert status == 200, body
 
 
+STATE_JS = ("() => { const m = document.getElementById('pos-message');"
+            " const rows = [...document.querySelectorAll('#cart tr')].map(r => r.textContent +"
+            " [...r.querySelectorAll('input')].map(i => i.value).join('|'));"
+            " return (m.classList.contains('d-none') ? '' : m.textContent) + '#' + rows.join('/'); }")
+
+
 def scan(page, code):
     """Type a code into the focused scan field and press Enter, as the scanner does; wait for
-    the POS to answer (a message appears)."""
+    the POS to answer: its message or the cart changes (two lots of one product answer with
+    the same "Added: name", so the message alone is not enough)."""
     assert page.evaluate("document.activeElement.id") == "scan", "the scan field lost the focus"
-    before = page.inner_text("#pos-message")
+    before = page.evaluate(STATE_JS)
     page.keyboard.type(code)
     page.keyboard.press("Enter")
-    page.wait_for_function("before => { const m = document.getElementById('pos-message');"
-                           " return !m.classList.contains('d-none') && m.textContent !== before; }",
-                           arg=before)
+    page.wait_for_function(f"before => ({STATE_JS})() !== before", arg=before)
 
 
 def test_cashier_sells_refunds_and_closes_the_till(page, live_server, tmp_path):
@@ -161,7 +166,7 @@ def test_pos_screen_in_arabic_is_right_to_left(page, live_server):
     right, the payment card on the left) and a scanned item shows its Arabic name."""
     token = api_token(live_server, "caissier.stand")
     shop_id, item = sellable_lots(live_server, token, count=1)[0]
-    login(page, "caissier.stand")
+    login(page, "caissier.stand", language="ar")
     page.goto("/shop/")
     if page.locator(f"form[action$='/shop/{shop_id}/open']").count():
         with page.expect_navigation():

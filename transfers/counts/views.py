@@ -17,7 +17,8 @@ from web.scope import (SHOP_ROLES, STAFF, my_locations, only_my_shops, require_s
                        visible_coop_return, visible_count)
 from transfers.forms import CoopReturnForm, CountPostForm, CountStartForm, pad_rows
 from transfers.queries import real_locations
-from transfers.views import _locale, lines_from_rows, scanned_lot, show_error
+from transfers.views import _locale, lines_from_rows, show_error
+from web.scans import scanned_lot
 from web.digits import normalize_digits
 
 
