@@ -15,3 +15,4 @@ from models.compensations import Compensation  # noqa: F401
 from models.stock_writeoffs import WriteOff  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
 from models.report_summaries import ConsignmentDaily, ConsignmentMonthly  # noqa: F401
+from models.sales_offline import DeviceReceiptBlock, OfflineSale, OfflineSaleIssue, TillDevice  # noqa: F401

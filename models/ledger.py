@@ -101,12 +101,13 @@ def _validate(moves, kind):
 
 
 def post_movements(moves, *, kind, user_id=None, document_type=None, document_id=None,
-                   note=None, at=None):
+                   note=None, at=None, allow_held=False):
     """Post `moves` atomically: lock, check, write movements, update balances.
 
     Raises InsufficientStock (naming lot, location, available and asked) when a real
     location would go negative, ValidationFailed for malformed input. Nothing is written
-    in either case. Returns the list of validated moves.
+    in either case. Returns the list of validated moves. `allow_held`: a sale already made
+    offline (models.sales_offline) still leaves when its lot was blocked or expired since.
     """
     moves = _validate(moves, kind)
     keys = sorted({(m.lot_id, m.from_location_id) for m in moves}
@@ -127,7 +128,8 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
         _insert_missing_balances([key for key in keys if key not in locked])
         locked = _lock_balances(keys)
     kinds = {loc: row.location_kind for (_lot, loc), row in locked.items()}
-    _refuse_held_lots(moves, kind, kinds)
+    if not allow_held:
+        _refuse_held_lots(moves, kind, kinds)
 
     deltas = {key: Decimal(0) for key in keys}
     taken = {key: Decimal(0) for key in keys}

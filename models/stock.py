@@ -24,11 +24,14 @@ VIRTUAL_LOCATIONS = {
     "ADJUSTMENT": (KIND_ADJUSTMENT, "Ajustements d'inventaire", "تسويات الجرد"),
     "PRODUCTION": (KIND_PRODUCTION, "Conditionnement", "التعبئة والتغليف"),
     "TRANSIT": (KIND_TRANSIT, "En transit", "في الطريق"),
+    # What offline sales sold beyond the book stock, until the next count settles it.
+    "UNRECONCILED": (KIND_ADJUSTMENT, "Ventes hors ligne à rapprocher", "مبيعات دون اتصال في انتظار التسوية"),
 }
 
 MOVEMENT_KINDS = (
     "reception", "packaging_input", "packaging_output", "waste", "dispatch", "receipt",
     "sale", "refund", "return", "return_to_cooperative", "count_adjustment", "loss",
+    "offline_shortfall",
 )
 
 

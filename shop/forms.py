@@ -30,3 +30,7 @@ class RefundForm(FlaskForm):
 
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
     method = SelectField(_l("Paid back in"), choices=list(METHOD_LABELS.items()), default="cash")
+
+
+class SettleIssueForm(FlaskForm):
+    """Mark what an offline sale left to settle as settled (only the CSRF token)."""

@@ -69,10 +69,18 @@ def receipt_data(sale_id):
     }
 
 
+def late_sales(session):
+    """The offline till's figures of a session (models/sales_offline.py)."""
+    from models.sales_offline import late_sales as offline_figures
+
+    return offline_figures(session)
+
+
 def z_context(session):
     """The Z report figures with names and local times, for the page and the PDF."""
     data = z_report(session)
     data.update(_shop(session.location_id))
+    data.update(late_sales(session))  # sales made offline, and those synced after the close
     data.update({"cashier": _person(session.cashier_id), "opened": local_time(session.opened_at),
                  "closed": local_time(session.closed_at) if session.closed_at else "",
                  "printed": local_time(utcnow())})

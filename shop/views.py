@@ -98,8 +98,10 @@ def pos(location_id):
         flash(_("Open the till before selling."), "warning")
         return redirect(url_for("shop.index"))
     max_rate = Decimal(current_app.config["MAX_LINE_DISCOUNT_RATE"])
+    from shop.offline_views import offline_context
+
     return render_template("shop/pos.html", shop=shop, session=session, max_rate=max_rate,
-                           messages=pos_messages())
+                           messages=pos_messages(), offline=offline_context(shop))
 
 
 def pos_messages():
@@ -167,8 +169,10 @@ def close_till(session_id):
             db.session.rollback()
             flash(exc.message, "danger")
     status = 422 if request.method == "POST" else 200
-    return render_template("shop/close.html", form=form, session=session,
-                           z=z_context(session)), status
+    from models.sales_offline import queued_on_session
+
+    return render_template("shop/close.html", form=form, session=session, z=z_context(session),
+                           queued=queued_on_session(session.id)), status
 
 
 @bp.route("/sessions/<int:session_id>/z")

@@ -29,6 +29,7 @@ MOVEMENT_LABELS = {
     "refund": _l("Refund"), "return": _l("Return"),
     "return_to_cooperative": _l("Return to cooperative"),
     "count_adjustment": _l("Count adjustment"), "loss": _l("Loss"),
+    "offline_shortfall": _l("Offline sale beyond the book stock"),
 }
 
 PAYOUT_METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash"), "cheque": _l("Cheque")}

@@ -40,6 +40,8 @@ def content_security_policy(nonce):
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",  # the till's service worker (static/js/till_sw.js)
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

@@ -251,9 +251,23 @@
   function errorText(body) {
     return (body && body.error && body.error.message) || MSG.unknown;
   }
+  /* Offline (static/js/till_offline.js): the same answers from the local catalogue. */
+  var offline = window.TadamonOffline || null;
+  function ask(url, local) {
+    if (offline && offline.isOffline()) { return local(); }
+    return api(url).then(function (r) {
+      if (offline && r.status >= 500) { offline.unreachable(); return local(); }
+      return r;
+    }, function (err) {
+      if (!offline) { throw err; }
+      offline.unreachable();
+      return local();
+    });
+  }
   function lookup(code) {
     results.innerHTML = "";
-    api(root.dataset.scanUrl + "?code=" + encodeURIComponent(code)).then(function (r) {
+    ask(root.dataset.scanUrl + "?code=" + encodeURIComponent(code),
+        function () { return offline.scan(code); }).then(function (r) {
       if (r.status === 200) { addItem(r.body); return; }
       if (r.status === 409 && r.body.error && r.body.error.code === "choose_lot" && window.TadamonLotPicker) {
         say(errorText(r.body), "warning");
@@ -266,7 +280,8 @@
     }).catch(function () { say(MSG.offline, "danger"); });
   }
   function search(text, unknownMessage) {
-    api(root.dataset.searchUrl + "?q=" + encodeURIComponent(text)).then(function (r) {
+    ask(root.dataset.searchUrl + "?q=" + encodeURIComponent(text),
+        function () { return offline.search(text); }).then(function (r) {
       var items = (r.body && r.body.items) || [];
       if (!items.length) { say(unknownMessage || MSG.no_results, "danger"); return; }
       hush();
@@ -308,18 +323,51 @@
       payments: payments
     };
     posting = true;
+    if (offline && offline.isOffline()) { sellOffline(body, payments); return; }
     api(root.dataset.salesUrl, { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body) }).then(function (r) {
       posting = false;
-      if (r.status === 201 || r.status === 200) { done(r.body); return; }
+      if (r.status === 201 || r.status === 200) { done(r.body); if (offline) { offline.saleDone(); } return; }
+      if (offline && r.status >= 500) { offline.unreachable(); sellOffline(body, payments); return; }
       say(errorText(r.body), r.status >= 500 ? "danger" : "warning");
-    }).catch(function () { posting = false; say(MSG.offline, "danger"); });
+    }).catch(function () {
+      posting = false;
+      if (offline) { offline.unreachable(); sellOffline(body, payments); return; }
+      say(MSG.offline, "danger");
+    });
+  }
+  /* No server: the sale takes this device's next receipt number and waits in the queue
+     (the same client reference: a sale that did reach the server is not recorded twice). */
+  function sellOffline(body, payments) {
+    posting = true;
+    var t = totals();
+    var paid = payments.reduce(function (s, p) { return s + cents(p.amount); }, 0);
+    var view = { total: money(t.total), paid: money(paid), change: money(paid - t.total),
+      lines: cart.lines.map(function (l) {
+        return { name: l.name, lot_code: l.lot_code, quantity: l.quantity,
+                 total: money(lineGross(l) - (cents(l.discount) || 0)) };
+      }) };
+    offline.sell(body, view).then(function (sale) {
+      posting = false;
+      var box = document.getElementById("last-sale");
+      box.classList.remove("d-none");
+      document.getElementById("last-number").textContent = offline.messages.queued_sale + " · " + sale.device_number;
+      document.getElementById("last-change").textContent = view.change;
+      document.getElementById("last-receipt").classList.add("d-none");
+      var print = document.getElementById("last-print-offline");
+      print.classList.remove("d-none");
+      print.onclick = function () { offline.printReceipt(sale); };
+      newSale(true);
+      say(offline.messages.queued_sale + " · " + sale.device_number + " · " + MSG.change + " " + view.change, "success");
+    }, function (err) { posting = false; say(err.message, "danger"); });
   }
   function done(sale) {
     var box = document.getElementById("last-sale");
     box.classList.remove("d-none");
     document.getElementById("last-number").textContent = MSG.posted + " · " + sale.number;
     document.getElementById("last-change").textContent = money(cents(sale.change));
+    document.getElementById("last-receipt").classList.remove("d-none");
+    document.getElementById("last-print-offline").classList.add("d-none");
     document.getElementById("last-receipt").href = root.dataset.receiptUrl.replace("/0/", "/" + sale.id + "/") + "?print=1";
     newSale(true);
     say(MSG.posted + " · " + sale.number + " · " + MSG.change + " " + money(cents(sale.change)), "success");
