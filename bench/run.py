@@ -40,6 +40,12 @@ TARGETS = {  # metric -> (limit, "min" or "max", text)
     "balance": (20.0, "max", "< 20 ms"), "statement": (500.0, "max", "< 500 ms"),
     "stock_page": (100.0, "max", "< 100 ms"), "stock_api": (100.0, "max", "< 100 ms"),
     "labels": (3000.0, "max", "< 3 s"), "recall": (None, None, "-"),
+    # issue 18: the statement in pages, its CSV and PDF, the portal's and stock pages
+    "statement_page": (100.0, "max", "<= 100 ms"), "csv_first": (200.0, "max", "<= 200 ms"),
+    "csv_last": (1500.0, "max", "<= 1.5 s"), "statement_pdf": (5000.0, "max", "<= 5 s"),
+    "page_150": (150.0, "max", "<= 150 ms"),
+    # issue 17: every report and the map
+    "report": (300.0, "max", "<= 300 ms"),
 }
 
 
@@ -130,14 +136,25 @@ class Client:
 
     def __init__(self, port):
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
         self.headers = {}
 
     def get(self, path):
-        """GET; returns (status, body bytes)."""
-        self.conn.request("GET", path, headers=self.headers)
-        resp = self.conn.getresponse()
+        """GET; returns (status, body bytes). A keep-alive connection gunicorn closed while
+        this client was idle is opened again (once)."""
+        try:
+            self.conn.request("GET", path, headers=self.headers)
+            resp = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.reconnect()
+            self.conn.request("GET", path, headers=self.headers)
+            resp = self.conn.getresponse()
         return resp.status, resp.read(), resp
+
+    def reconnect(self):
+        """A fresh connection (same credentials)."""
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
 
     def token(self, username, password):
         """Authenticate with a bearer token from POST /api/v1/tokens."""
@@ -194,22 +211,95 @@ def bench_reads(port, ids, runs):
     return out
 
 
+def timed_stream(client, path, runs):
+    """First byte and last byte of a streamed answer (ms, medians of `runs` after a warm-up)."""
+    def once():
+        t0 = time.perf_counter()
+        client.conn.request("GET", path, headers=client.headers)
+        resp = client.conn.getresponse()
+        assert resp.status == 200, (path, resp.status)
+        first = resp.read(1)
+        t1 = time.perf_counter()
+        rest = resp.read()
+        t2 = time.perf_counter()
+        return (t1 - t0) * 1000, (t2 - t0) * 1000, len(first) + len(rest)
+
+    client.get(path)  # warm-up, and a live connection
+    firsts, lasts, size = [], [], 0
+    for _ in range(runs):
+        f, last, size = once()
+        firsts.append(f)
+        lasts.append(last)
+    return {"first": statistics.median(firsts), "median": statistics.median(lasts), "p95": max(lasts),
+            "runs": runs, "bytes": size}
+
+
+def statement_pages(client, coop, limit=500):
+    """Walk a year's statement in cursor pages of `limit`: every page timed (ms)."""
+    from urllib.parse import quote
+
+    frm, to = YEAR
+    base = f"/api/v1/cooperatives/{coop}/statement/entries?from={frm}&to={to}&limit={limit}"
+    client.get(base)  # warm-up (and a live connection)
+    times, cursor, entries = [], None, 0
+    while True:
+        t0 = time.perf_counter()
+        status, body, _r = client.get(base + (f"&cursor={quote(cursor)}" if cursor else ""))
+        times.append((time.perf_counter() - t0) * 1000)
+        assert status == 200, (status, body[:300])
+        page = json.loads(body)
+        entries += len(page["entries"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    ordered = sorted(times)
+    return {"median": statistics.median(times), "p95": ordered[min(len(ordered) - 1, round(0.95 * len(ordered)))],
+            "max": ordered[-1], "first": times[0], "last": times[-1], "pages": len(times), "entries": entries}
+
+
+def bench_portal_reads(port, ids, runs):
+    """Issue 18's read targets: the statement in cursor pages, its CSV streamed and its PDF,
+    the portal's pages and the stock pages at a year's volume."""
+    admin = Client(port).token("admin", "demo-admin")
+    web = Client(port).login("admin", "demo-admin")
+    operator = Client(port).login("operateur", "demo-operateur")
+    coop, (frm, to) = ids["coop"], YEAR
+    stmt = f"/api/v1/cooperatives/{coop}/statement?from={frm}&to={to}"
+    out = {
+        "statement_pages": statement_pages(admin, coop),
+        "statement_csv": timed_stream(admin, stmt + "&format=csv", max(3, runs // 2)),
+        "portal_home": timed(web, f"/portal/cooperatives/{coop}/", runs),
+        "portal_sales": timed(web, f"/portal/cooperatives/{coop}/sales", runs),
+        "portal_statement": timed(web, f"/portal/cooperatives/{coop}/statement?from={frm}&to={to}", runs),
+        "portal_stock": timed(web, f"/portal/cooperatives/{coop}/stock", runs),
+        "stock_page": timed(operator, "/warehouse/stock", runs),
+        "shop_stock": timed(operator, f"/warehouse/stock?location_id={ids['shop']}", runs),
+    }
+    out["statement_pdf"] = timed(admin, stmt + "&format=pdf", 1)  # last: the longest
+    return out
+
+
 def bench_sales(url, ids, args, workers, threads):
     """Sales through gunicorn at each level, the bare reference, and the read paths."""
     port = sales_bench.free_port()
     proc = sales_bench.start_gunicorn(url, port, workers, threads)
     levels = {}
     try:
-        token = sales_bench.get_token(port)
-        sales_bench.run_level(port, token, ids["shop"], ids["lots"], 1, 30)  # warm-up
-        for clients in (1, 4, 16):
-            elapsed, lat, errors = sales_bench.run_level(port, token, ids["shop"], ids["lots"], clients, args.sales)
-            levels[clients] = {"rate": len(lat) / elapsed, "p50": sales_bench.pct(lat, 50),
-                               "p95": sales_bench.pct(lat, 95), "p99": sales_bench.pct(lat, 99),
-                               "errors": len(errors), "error_sample": [str(e) for e in errors[:3]],
-                               "load": os.getloadavg()[0]}
-            print(f"{clients} client(s): {levels[clients]}", flush=True)
-        reads = None if args.sales_only else bench_reads(port, ids, args.runs)
+        if not args.reads_only:
+            token = sales_bench.get_token(port)
+            sales_bench.run_level(port, token, ids["shop"], ids["lots"], 1, 30)  # warm-up
+            for clients in (1, 4, 16):
+                elapsed, lat, errors = sales_bench.run_level(port, token, ids["shop"], ids["lots"], clients,
+                                                             args.sales)
+                levels[clients] = {"rate": len(lat) / elapsed, "p50": sales_bench.pct(lat, 50),
+                                   "p95": sales_bench.pct(lat, 95), "p99": sales_bench.pct(lat, 99),
+                                   "errors": len(errors), "error_sample": [str(e) for e in errors[:3]],
+                                   "load": os.getloadavg()[0]}
+                print(f"{clients} client(s): {levels[clients]}", flush=True)
+        reads = None
+        if not args.sales_only:
+            reads = bench_reads(port, ids, args.runs)
+            reads.update(bench_portal_reads(port, ids, args.runs))
     finally:
         proc.terminate()
         try:
@@ -217,6 +307,9 @@ def bench_sales(url, ids, args, workers, threads):
         except subprocess.TimeoutExpired:  # a loaded machine: its threads did not finish in time
             proc.kill()
             proc.wait()
+    if args.reads_only:
+        return {"levels": levels, "bare": None, "ratio": None, "reads": reads,
+                "gunicorn": f"-w {workers} --threads {threads}"}
     times = sales_bench.bare_reference(url, ids["shop"], ids["lots"], ids["cashier"], args.sales)
     bare = {"rate": len(times) / sum(times), "p50": sales_bench.pct(times, 50), "p99": sales_bench.pct(times, 99),
             "load": os.getloadavg()[0]}
@@ -265,6 +358,41 @@ def report(results):
 
     row("data: sale lines", None, "{:,}", lambda r, k: r["counts"]["sale_lines"])
     row("gunicorn", None, "{}", lambda r, k: r["gunicorn"])
+    if all(results[k]["levels"] for k in kinds):
+        sales_rows(row)
+    if any(results[k]["reads"] is None for k in kinds):  # --sales-only
+        return
+    for metric, label in (("stock_page", "stock page (operator) ms"), ("stock_api", "GET /api/v1/stock ms"),
+                          ("balance", "cooperative balance ms"), ("statement", "year's statement (JSON) ms"),
+                          ("recall", "recall of a bulk lot ms"), ("labels", "1,000 labels (PDF) ms")):
+        row(f"{label}, median", metric, "{:.1f}", lambda r, k, m=metric: r["reads"][m]["median"])
+        row("  p95", None, "{:.1f}", lambda r, k, m=metric: r["reads"][m]["p95"])
+    row("statement entries", None, "{:,}", lambda r, k: r["reads"]["statement"]["entries"])
+    if not all("statement_pages" in results[k]["reads"] for k in kinds):
+        return
+    pages = lambda r: r["reads"]["statement_pages"]  # noqa: E731
+    row("statement pages of 500", None, "{:,}", lambda r, k: pages(r)["pages"])
+    row("  any page ms (slowest)", "statement_page", "{:.1f}", lambda r, k: pages(r)["max"])
+    row("  page median / p95 ms", None, "{}", lambda r, k: f"{pages(r)['median']:.1f} / {pages(r)['p95']:.1f}")
+    row("  first / last page ms", None, "{}", lambda r, k: f"{pages(r)['first']:.1f} / {pages(r)['last']:.1f}")
+    row("year's CSV first byte ms", "csv_first", "{:.1f}", lambda r, k: r["reads"]["statement_csv"]["first"])
+    row("year's CSV last byte ms", "csv_last", "{:.1f}", lambda r, k: r["reads"]["statement_csv"]["median"])
+    row("year's statement PDF ms", "statement_pdf", "{:.0f}", lambda r, k: r["reads"]["statement_pdf"]["median"])
+    for metric, label in (("portal_home", "portal home"), ("portal_sales", "portal sales"),
+                          ("portal_statement", "portal statement page (year)"),
+                          ("portal_stock", "portal stock (cooperative)"),
+                          ("stock_page", "stock page (operator)"), ("shop_stock", "shop stock (operator)")):
+        row(f"{label} ms, median", "page_150", "{:.1f}", lambda r, k, m=metric: r["reads"][m]["median"])
+    if not all(results[k].get("reports") for k in kinds):
+        return
+    for period in results[kinds[0]]["reports"]["periods"]:
+        print(f"reports, period {period} (median ms, in process)")
+        for i, (name, _m, _p) in enumerate(results[kinds[0]]["reports"]["periods"][period]):
+            row(f"  {name}", "report", "{:.1f}", lambda r, k, i=i, p=period: r["reports"]["periods"][p][i][1])
+
+
+def sales_rows(row):
+    """The sale path's rows of the table."""
     for c in (1, 4, 16):
         row(f"API sales/s, {c} client(s)", None, "{:.1f}", lambda r, k, c=c: r["levels"][c]["rate"])
         row("  p50 / p95 ms", None, "{}", lambda r, k, c=c: f"{r['levels'][c]['p50']:.1f} / {r['levels'][c]['p95']:.1f}")
@@ -276,14 +404,6 @@ def report(results):
     row("  load average (1 min)", None, "{:.1f}", lambda r, k: r["bare"].get("load", 0))
     row("API best / bare throughput", lambda k: "ratio_sqlite" if k == "SQLite" else "ratio_pg", "{:.0%}",
         lambda r, k: r["ratio"])
-    if any(results[k]["reads"] is None for k in kinds):
-        return
-    for metric, label in (("stock_page", "stock page (operator) ms"), ("stock_api", "GET /api/v1/stock ms"),
-                          ("balance", "cooperative balance ms"), ("statement", "year's statement (JSON) ms"),
-                          ("recall", "recall of a bulk lot ms"), ("labels", "1,000 labels (PDF) ms")):
-        row(f"{label}, median", metric, "{:.1f}", lambda r, k, m=metric: r["reads"][m]["median"])
-        row("  p95", None, "{:.1f}", lambda r, k, m=metric: r["reads"][m]["p95"])
-    row("statement entries", None, "{:,}", lambda r, k: r["reads"]["statement"]["entries"])
 
 
 def migrate_to_head(url):
@@ -306,6 +426,8 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0, help="scale when generating (1 = 2M lines)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--sales-only", action="store_true", help="the sales and the bare reference, no reads")
+    parser.add_argument("--reads-only", action="store_true", help="skip the sale path (reads and reports only)")
+    parser.add_argument("--no-reports", action="store_true", help="skip the reports (bench/reports_bench.py)")
     parser.add_argument("--sqlite-url", default=os.environ.get("BENCH_SQLITE_URL") or generate.DEFAULT_SQLITE)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL") or PG_DEFAULT)
     parser.add_argument("--sqlite-gunicorn", default="1x16", help="workers x threads for SQLite")
@@ -331,7 +453,11 @@ def main():
         workers, threads = (int(x) for x in shape.split("x"))
         results[kind] = bench_sales(url, ids, args, workers, threads)
         results[kind]["counts"] = counts(url)
-        print(json.dumps({k: v for k, v in results[kind].items() if k != "reads"}, default=str)[:900])
+        if not args.no_reports and not args.sales_only:
+            import reports_bench
+
+            results[kind]["reports"] = reports_bench.run(url, max(3, args.runs // 2))
+        print(json.dumps({k: v for k, v in results[kind].items() if k != "levels"}, default=str)[:400])
     report(results)
     with open(os.path.join(HERE, "results.json"), "w") as f:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "load_average": os.getloadavg(),

@@ -18,18 +18,19 @@ from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
                                 set_commission_rate, set_packaging_fee)
 from models.cooperatives import Cooperative
 from models.consignment_payouts import Payout, record_payout
-from models.consignment_statements import overview, period_bounds, platform_timezone, statement
+from models.consignment_statements import overview, period_bounds, platform_timezone
 from portal import queries
 from web.api import pdf_response
-from portal.helpers import (entry_document_labels,
+from portal.helpers import (statement_document,
                             period_or_default, today)
 from portal.documents_pdf import statement_pdf
 from portal.statement_csv import statement_csv
-from portal.statement_json import statement_json
+from portal.statement_json import statement_json, statement_page_json
 from portal.schemas import (BalanceSchema, CommissionRatesSchema, CommissionRuleSchema,
                             OverviewArgsSchema, OverviewSchema, PackagingFeeSchema,
                             PayoutCreateSchema, PayoutListArgsSchema, PayoutSchema,
-                            SaleLineSchema, SalesArgsSchema, StatementArgsSchema, StatementSchema)
+                            SaleLineSchema, SalesArgsSchema, StatementArgsSchema,
+                            StatementPageArgsSchema, StatementPageSchema, StatementSchema)
 
 blp = Blueprint("portal_api", __name__, url_prefix="/api/v1",
                 description="Consignment: balances, statements, sales and payouts")
@@ -69,9 +70,12 @@ def get_balance(coop_id):
 @blp.alt_response(404, description="No such cooperative (or not yours)")
 @roles("admin", "cooperative")
 def get_statement(args, coop_id):
-    """A period's statement: opening balance, each entry with its running balance, closing
-    balance. Days are Africa/Casablanca days, `from` 00:00 to the end of `to`; consecutive
-    periods reconcile. `format=pdf` or `format=csv` answers the same as a document."""
+    """A period's statement in one document (JSON, PDF or CSV); read long periods in pages.
+
+    Opening balance, each entry with its running balance, closing balance. Days are Africa/Casablanca days, `from` 00:00 to the end of `to`;
+    consecutive periods reconcile. `format=pdf` or `format=csv` answers the same as a document
+    (the CSV is streamed). To read entries, use the pages (`…/statement/entries`): a year of
+    a busy cooperative is ~60,000 entries, tens of megabytes in one JSON answer."""
     coop = visible_cooperative(coop_id)
     date_from, date_to = period_or_default(args.get("date_from"), args.get("date_to"))
     name = f"statement-{coop.id}-{date_from}-{date_to}"
@@ -81,9 +85,29 @@ def get_statement(args, coop_id):
         return Response(statement_json(coop.id, date_from, date_to), mimetype="application/json")
     if args["format"] == "csv":
         return statement_csv(coop.id, date_from, date_to, name + ".csv")
-    stmt = statement(coop.id, date_from, date_to)
-    labels = entry_document_labels(stmt["entries"])
+    stmt, labels = statement_document(coop.id, date_from, date_to)
     return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
+
+
+@blp.route("/cooperatives/<int:coop_id>/statement/entries", methods=["GET"])
+@blp.arguments(StatementPageArgsSchema, location="query")
+@blp.response(200, StatementPageSchema)
+@blp.alt_response(404, description="No such cooperative (or not yours)")
+@blp.alt_response(422, description="Bad period, or a cursor of another statement (code bad_cursor)")
+@roles("admin", "cooperative")
+def get_statement_page(args, coop_id):
+    """A period's statement in cursor pages: the way to read a statement.
+
+    Pages of `limit` entries (500 by default, 2,000 at most), in order, each entry with its
+    running balance. Ask the first page with the
+    period alone, then each next page with the `cursor` the previous one gave as
+    `next_cursor`, until it is null. A page costs the same wherever it falls in the period;
+    the balances run on across pages (a page's `opening_balance` is the previous page's
+    `closing_balance`). Cursors are signed and tied to the cooperative and the period."""
+    coop = visible_cooperative(coop_id)
+    date_from, date_to = period_or_default(args.get("date_from"), args.get("date_to"))
+    return Response(statement_page_json(coop.id, date_from, date_to, args.get("cursor"), args["limit"]),
+                    mimetype="application/json")
 
 
 @blp.route("/cooperatives/<int:coop_id>/sales", methods=["GET"])

@@ -51,6 +51,23 @@ def entry_document_labels(entries):
     return labels
 
 
+def statement_document(cooperative_id, date_from, date_to):
+    """(statement, labels) of a whole period for the PDF: the entries read as tuples
+    (paged_statement, one page of everything) and the sales' and refunds' labels from the
+    receipt numbers read with them; the registry labels the few other documents."""
+    from models.consignment_statements import paged_statement
+
+    stmt = paged_statement(cooperative_id, date_from, date_to, 1, None)
+    labels, others = {}, []
+    for e in stmt["entries"]:
+        if e["receipt_number"] is not None and e["document_type"] in ("sale", "refund"):
+            labels[(e["document_type"], e["document_id"])] = e["receipt_number"]
+        else:
+            others.append(e)
+    labels.update(entry_document_labels(others))
+    return stmt, labels
+
+
 def register_documents():
     """Let traceability and statement pages name payouts."""
     from models.consignment_payouts import Payout

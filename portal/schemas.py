@@ -86,6 +86,37 @@ class StatementSchema(ma.Schema):
     totals = ma.fields.Dict(keys=ma.fields.String(), values=Dec(), required=True)
 
 
+class StatementPageArgsSchema(PeriodArgsSchema):
+    """The period, and where the page starts: `cursor` as the previous page's `next_cursor`
+    gave it (none: the period's first page); `limit` entries a page (500 by default)."""
+
+    cursor = ma.fields.String(validate=v.Length(max=1000))
+    limit = ma.fields.Integer(load_default=500, validate=v.Range(1, 2000))
+
+
+class StatementPageSchema(ma.Schema):
+    """One page of a period's statement, in the statement's order (time, then id):
+    `opening_balance` is the running balance before the page's first entry, each entry
+    carries the balance after it, `closing_balance` is the balance after the page's last
+    entry (the next page's opening). `next_cursor` fetches the next page; null on the last
+    page, whose closing balance is the period's. Pages concatenated are the whole statement."""
+
+    class Meta:
+        ordered = True
+
+    cooperative_id = ma.fields.Integer(required=True)
+    date_from = ma.fields.Date(required=True, data_key="from")
+    date_to = ma.fields.Date(required=True, data_key="to")
+    start = ma.fields.AwareDateTime(required=True)
+    end = ma.fields.AwareDateTime(required=True)
+    opening_balance = Dec(required=True)
+    entries = ma.fields.List(ma.fields.Nested(StatementEntrySchema), required=True)
+    closing_balance = Dec(required=True)
+    limit = ma.fields.Integer(required=True)
+    has_more = ma.fields.Boolean(required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
 class PayoutCreateSchema(ma.Schema):
     """A payout to record. More than the balance needs `override_reason`."""
 

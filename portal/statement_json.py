@@ -72,6 +72,53 @@ def _driver_rows(stmt):
         cursor.close()
 
 
+class _Formatter:
+    """Entries as JSON fragments with their running balance (integer centimes), the labels of
+    a batch of rows worked out once: shared by the whole-period answer and the pages."""
+
+    def __init__(self):
+        self.receipt, self.refund_of = _("Receipt %(number)s"), _("Refund on receipt %(number)s")
+        self.locations = {i: _text(name) for i, name in db.session.execute(select(Location.id, Location.name_fr))}
+        self.kinds = {k: js(k)[1:-1] for k in ENTRY_KINDS_ORDER}
+        self.totals = dict.fromkeys(ENTRY_KINDS_ORDER, 0)
+
+    def entries(self, rows, running):
+        """(list of JSON entry texts, running balance in centimes after the last row)."""
+        receipt, refund_of, kinds, locations, totals = (self.receipt, self.refund_of, self.kinds,
+                                                        self.locations, self.totals)
+        lots = _lot_fragments({r[8] for r in rows if r[8] is not None})
+        others = _other_labels({(r[10], r[11]) for r in rows
+                                if r[10] not in ("sale", "refund", None) and r[11] is not None})
+        no_lot = ("null", "null")
+        out = []
+        append = out.append
+        for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
+             doc_type, doc_id, reference, note, number) in rows:
+            cents = round(amount * 100)
+            running += cents
+            totals[kind] += cents
+            if number is not None and doc_type == "sale":
+                document = js(receipt % {"number": number})
+            elif number is not None and doc_type == "refund":
+                document = js(refund_of % {"number": number})
+            elif doc_type is not None and doc_id is not None:
+                document = _text(others.get((doc_type, doc_id)) or f"{doc_type} #{doc_id}")
+            else:
+                document = "null"
+            lot_code, product = no_lot if lot_id is None else lots[lot_id]
+            append(ENTRY % (
+                amount, "null" if commission is None else '"%.2f"' % commission,
+                "null" if rate is None else '"%.4f"' % rate, _iso(created), document,
+                "null" if doc_id is None else doc_id, "null" if doc_type is None else js(doc_type),
+                "null" if gross is None else '"%.2f"' % gross, eid, kinds[kind],
+                "null" if location_id is None else locations.get(location_id, "null"),
+                "null" if location_id is None else location_id, lot_code,
+                "null" if lot_id is None else lot_id, "null" if note is None else js(note), product,
+                "null" if qty is None else '"%.3f"' % qty,
+                "null" if reference is None else js(reference), running / 100))
+        return out, running
+
+
 def statement_json(cooperative_id, date_from, date_to):
     """The statement of a period as JSON text (what GET …/statement answers).
 
@@ -84,41 +131,9 @@ def statement_json(cooperative_id, date_from, date_to):
     rows = _driver_rows(statement_query(cooperative_id, start, end))
     # The labels the document registry gives sales and refunds (shop/document_labels.py), with the
     # receipt number joined in the query instead of looked up by tens of thousands of ids.
-    receipt, refund_of = _("Receipt %(number)s"), _("Refund on receipt %(number)s")
-    lots = _lot_fragments({r[8] for r in rows if r[8] is not None})
-    locations = {i: _text(name) for i, name in db.session.execute(select(Location.id, Location.name_fr))}
-    others = _other_labels({(r[10], r[11]) for r in rows
-                            if r[10] not in ("sale", "refund", None) and r[11] is not None})
-    no_lot = ("null", "null")
-    kinds = {k: js(k)[1:-1] for k in ENTRY_KINDS_ORDER}
-    totals = dict.fromkeys(ENTRY_KINDS_ORDER, 0)
-    running = opening
-    out = []
-    append = out.append
-    for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
-         doc_type, doc_id, reference, note, number) in rows:
-        cents = round(amount * 100)
-        running += cents
-        totals[kind] += cents
-        if number is not None and doc_type == "sale":
-            document = js(receipt % {"number": number})
-        elif number is not None and doc_type == "refund":
-            document = js(refund_of % {"number": number})
-        elif doc_type is not None and doc_id is not None:
-            document = _text(others.get((doc_type, doc_id)) or f"{doc_type} #{doc_id}")
-        else:
-            document = "null"
-        lot_code, product = no_lot if lot_id is None else lots[lot_id]
-        append(ENTRY % (
-            amount, "null" if commission is None else '"%.2f"' % commission,
-            "null" if rate is None else '"%.4f"' % rate, _iso(created), document,
-            "null" if doc_id is None else doc_id, "null" if doc_type is None else js(doc_type),
-            "null" if gross is None else '"%.2f"' % gross, eid, kinds[kind],
-            "null" if location_id is None else locations.get(location_id, "null"),
-            "null" if location_id is None else location_id, lot_code,
-            "null" if lot_id is None else lot_id, "null" if note is None else js(note), product,
-            "null" if qty is None else '"%.3f"' % qty,
-            "null" if reference is None else js(reference), running / 100))
+    fmt = _Formatter()
+    out, running = fmt.entries(rows, opening)
+    totals = fmt.totals
     total_text = ",".join(f'"{k}":"{totals[k] / 100:.2f}"' for k in sorted(ENTRY_KINDS_ORDER))
     return (f'{{"closing_balance":"{running / 100:.2f}",'
             f'"cooperative_id":{cooperative_id},"end":"{end.isoformat()}+00:00",'
@@ -126,3 +141,95 @@ def statement_json(cooperative_id, date_from, date_to):
             f'"opening_balance":"{opening / 100:.2f}",'
             f'"start":"{start.isoformat()}+00:00","to":"{date_to.isoformat()}",'
             f'"totals":{{{total_text}}}}}\n')
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+PAGE_SIZE = 500
+MAX_PAGE_SIZE = 2000
+_CURSOR_SALT = "statement-cursor"
+
+
+def _serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.secret_key, salt=_CURSOR_SALT)
+
+
+def make_cursor(cooperative_id, date_from, date_to, created, entry_id, running_cents):
+    """An opaque, signed cursor: where the next page starts (the last entry's time and id, the
+    statement's keyset order) and the running balance there. Signed, so a client can neither
+    forge a balance nor carry one cooperative's or period's cursor over to another."""
+    created = created if isinstance(created, str) else created.isoformat(sep=" ", timespec="microseconds")
+    return _serializer().dumps([cooperative_id, date_from.isoformat(), date_to.isoformat(),
+                                created, entry_id, running_cents])
+
+
+def read_cursor(cursor, cooperative_id, date_from, date_to):
+    """(created_at as stored, entry id, running balance in centimes) of a cursor this statement gave,
+    or ValidationFailed (422, code bad_cursor)."""
+    from datetime import datetime
+
+    from itsdangerous import BadSignature
+
+    from models.errors import ValidationFailed
+
+    try:
+        coop, frm, to, created, entry_id, running = _serializer().loads(cursor)
+        if (coop, frm, to) != (cooperative_id, date_from.isoformat(), date_to.isoformat()):
+            raise ValueError("another statement's cursor")
+        datetime.fromisoformat(created)  # a time, as the cursor was made
+        return created, int(entry_id), int(running)
+    except (BadSignature, ValueError, TypeError):
+        raise ValidationFailed(_("This cursor does not belong to this statement."), code="bad_cursor",
+                               fields={"cursor": [_("Not a cursor of this statement.")]}) from None
+
+
+def keyset_rows(cooperative_id, start, end, after=None, limit=PAGE_SIZE):
+    """At most `limit` driver rows of statement_query after the position `after` = (created_at
+    as stored, entry id), or from the period's start: one range of the covering index."""
+    from sqlalchemy import and_, literal_column, or_
+
+    from models.consignment import ConsignmentEntry
+
+    query = statement_query(cooperative_id, start, end)
+    if after is not None:
+        e = ConsignmentEntry.__table__
+        # The time exactly as stored (SQLite compares the text; PostgreSQL reads the literal
+        # as a timestamp): an ISO time (a signed cursor, or a row just read).
+        at = after[0] if isinstance(after[0], str) else after[0].isoformat(sep=" ", timespec="microseconds")
+        at = literal_column("'%s'" % at.replace("'", ""))
+        query = query.where(e.c.created_at >= at,
+                            or_(e.c.created_at > at, and_(e.c.created_at == at, e.c.id > int(after[1]))))
+    return _driver_rows(query.limit(limit))
+
+
+def statement_page_json(cooperative_id, date_from, date_to, cursor=None, limit=PAGE_SIZE):
+    """One page of a period's statement as JSON text: at most `limit` entries after `cursor`
+    (from the period's start when None) in the statement's order (created_at, id), each
+    with its running balance; the page's opening and closing balances; `next_cursor` (null
+    on the last page). Reads `limit` + 1 rows of the covering index from the cursor on, so a
+    page costs the same at the end of a year as at its start: the running balance travels in
+    the signed cursor, only the first page sums the entries before the period (index-only)."""
+    start, end = period_bounds(date_from, date_to)
+    after = None
+    if cursor:
+        after_at, after_id, opening = read_cursor(cursor, cooperative_id, date_from, date_to)
+        after = (after_at, after_id)
+    else:
+        opening = round(balance(cooperative_id, until=start)["balance"] * 100)
+    rows = keyset_rows(cooperative_id, start, end, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    out, running = _Formatter().entries(rows, opening)
+    next_cursor = "null"
+    if more:
+        last = rows[-1]
+        next_cursor = js(make_cursor(cooperative_id, date_from, date_to, last[1], last[0], running))
+    return (f'{{"closing_balance":"{running / 100:.2f}",'
+            f'"cooperative_id":{cooperative_id},"end":"{end.isoformat()}+00:00",'
+            f'"entries":[{",".join(out)}],"from":"{date_from.isoformat()}",'
+            f'"has_more":{"true" if more else "false"},"limit":{limit},"next_cursor":{next_cursor},'
+            f'"opening_balance":"{opening / 100:.2f}",'
+            f'"start":"{start.isoformat()}+00:00","to":"{date_to.isoformat()}"}}\n')

@@ -16,13 +16,13 @@ from web.scope import visible_cooperative
 from extensions import db
 from models.consignment import balance
 from models.consignment_payouts import Payout
-from models.consignment_statements import paged_statement, period_bounds, platform_timezone, statement
+from models.consignment_statements import paged_statement, period_bounds, platform_timezone
 from portal import bp, queries
 from portal.charts import sales_chart_svg
 from portal.forms import PeriodForm
 from web.labels import ENTRY_KIND_LABELS as KIND_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
 from web.api import pdf_response
-from portal.helpers import (csv_response, entry_document_labels, is_admin,
+from portal.helpers import (csv_response, entry_document_labels, is_admin, statement_document,
                             period_or_default, today)
 from portal.documents_pdf import local_time, payout_slip_pdf, statement_pdf
 from portal.statement_csv import statement_csv
@@ -163,8 +163,7 @@ def statement_page(coop_id):
     fmt = request.args.get("format")
     name = f"statement-{coop.id}-{date_from}-{date_to}"
     if fmt == "pdf":
-        stmt = statement(coop.id, date_from, date_to)
-        labels = entry_document_labels(stmt["entries"])
+        stmt, labels = statement_document(coop.id, date_from, date_to)
         return pdf_response(statement_pdf(stmt, coop, platform_timezone(), labels), name + ".pdf")
     if fmt == "csv":
         return statement_csv(coop.id, date_from, date_to, name + ".csv", str(_locale()))

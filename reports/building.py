@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from models import reports as R
 from reports import tables
 from reports.charts import bar_chart, stacked_chart
-from reports.formatting import fmt, fmt_change
+from web.locale import change as fmt_change, figure as fmt
 
 
 def today():

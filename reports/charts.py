@@ -7,7 +7,7 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from reports.formatting import fmt
+from web.locale import figure as fmt
 
 STYLE = Style(
     background="transparent", plot_background="#ffffff", foreground="#333333",

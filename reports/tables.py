@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.labels import CATEGORY_LABELS, MOVEMENT_LABELS, UOM_LABELS
-from reports.formatting import locale_name
+from web.locale import language as locale_name
 
 DIMENSION_LABELS = {
     "family": _l("Product family"), "product": _l("Product"), "cooperative": _l("Cooperative"),

@@ -9,12 +9,18 @@ from models import reports as R
 from reports import bp
 from reports.building import BREAKDOWN_LABELS, REPORTS, as_text, build, cell, csv_response, period
 from reports.forms import ReportForm
-from reports.formatting import fmt, fmt_date
 from reports.map_svg import map_svg, outlines, population
 from reports.tables import province_table
+from web.locale import day, figure as fmt
 from web.scope import may_read_reports
 
 READERS = ("admin", "observer")
+
+
+def fmt_date(value):
+    """A day of a period in the reader's language (medium format)."""
+    return day(value, fmt="medium") if value else ""
+
 MEASURE_LABELS = {
     "cooperatives": _l("Cooperatives"), "members": _l("Members"),
     "received": _l("Volume received (kg or l)"), "revenue": _l("Cooperatives' revenue (MAD)"),

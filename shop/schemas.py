@@ -178,8 +178,9 @@ class SaleOutSchema(ma.Schema):
     def dump(self, obj, *, many=None):
         """A sale (a dict, as the sale service gives it) written field by field as the
         fields above write it, without marshmallow's per-field machinery (checked equal by
-        tests/shop/test_sale_fast_paths.py); anything else through marshmallow."""
-        if not many and not self.many and type(obj) is dict:
+        tests/shop/test_sale_fast_paths.py); anything else, and subclasses with fields of their
+        own (the offline sale's), through marshmallow."""
+        if not many and not self.many and type(obj) is dict and type(self) is SaleOutSchema:
             return _SALE_DUMPER(obj)
         return super().dump(obj, many=many)
 

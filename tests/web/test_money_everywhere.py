@@ -1,12 +1,12 @@
 """Issue 11, one format: a money amount reads the same on pages (web.locale), on PDFs (the 80 mm
-receipt's fmt), in reports (tables, charts, map: reports.formatting) and on the portal's chart,
+receipt's fmt), in reports (tables, charts, map: web.locale.figure) and on the portal's chart,
 in French and in Arabic."""
 from decimal import Decimal
 
 import pytest
 
 from portal.charts import sales_chart_svg
-from reports.formatting import fmt
+from web.locale import figure as fmt
 from shop.receipts_pdf import fmt as receipt_fmt
 from web import locale
 
