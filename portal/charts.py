@@ -25,18 +25,18 @@ PHONE_STYLE = Style(**{**STYLE.__dict__, "label_font_size": 13, "major_label_fon
 def sales_chart_svg(title, months, series, no_data_text, phone=False):
     """The chart's SVG, memoized on its whole input (title, months, every figure): pygal takes
     ~100–300 ms a chart, the same figures give the same picture, and any new sale changes
-    the figures and so the key."""
+    the figures and so the key — and the reader's language, which formats the figures."""
     key = (title, tuple(months), tuple((name, tuple(values)) for name, values in series.items()),
-           no_data_text, phone)
+           no_data_text, phone, locale.language())
     return _chart(*key)
 
 
 @lru_cache(maxsize=256)
-def _chart(title, months, series, no_data_text, phone):
-    return _draw(title, months, dict(series), no_data_text, phone)
+def _chart(title, months, series, no_data_text, phone, lang):
+    return _draw(title, months, dict(series), no_data_text, phone, lang)
 
 
-def _draw(title, months, series, no_data_text, phone=False):
+def _draw(title, months, series, no_data_text, phone=False, lang=None):
     """A stacked bar chart of gross sales by month (x) and outlet (stacks), as SVG text.
 
     pygal's default config links tooltips JavaScript from a CDN: `js=[]` removes it, and
@@ -53,7 +53,7 @@ def _draw(title, months, series, no_data_text, phone=False):
         style=PHONE_STYLE if phone else STYLE, js=[], disable_xml_declaration=True,
         legend_at_bottom=True, x_label_rotation=0, print_values=False, truncate_label=-1,
         no_data_text=no_data_text, explicit_size=False, margin=12,
-        value_formatter=lambda v: locale.number(Decimal(str(v)), 0), **size,  # exact figures: the table
+        value_formatter=lambda v: locale.number(Decimal(str(v)), 0, lang), **size,  # exact figures: the table
     )
     chart.title = title
     chart.x_labels = [f"{m[5:]}/{m[2:4]}" for m in months]  # "03/25": short on phones
