@@ -84,7 +84,7 @@ def test_cashier_sells_refunds_and_closes_the_till(page, live_server, tmp_path):
     session_id = int(page.get_attribute("a[href$='/close']", "href").split("/")[-2])
 
     # Sell: the first lot scanned twice (the line goes to 2), the second once.
-    page.wait_for_function("document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement.id === 'scan'")
     scan(page, first["lot_code"])
     scan(page, second["lot_code"])
     scan(page, first["lot_code"])
@@ -180,7 +180,7 @@ def test_pos_screen_in_arabic_is_right_to_left(page, live_server):
     assert pay_box["x"] < width / 2, "the payment card should sit on the left"
     assert computed_style(page, "#scan", "text-align") in ("start", "right")
 
-    page.wait_for_function("document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement.id === 'scan'")
     scan(page, item["lot_code"])
     line = page.locator("#cart tr").first
     assert item["name_ar"] in line.inner_text()
@@ -197,7 +197,7 @@ def test_quantity_above_the_stock_is_refused_while_typing(page, live_server, tmp
     token = api_token(live_server, "caissier.stand")
     shop_id, item = sellable_lots(live_server, token, count=1)[0]
     available = Decimal(item["available"])
-    login(page, "caissier.stand")
+    login(page, "caissier.stand", language="ar")
     page.goto("/shop/")
     if page.locator(f"form[action$='/shop/{shop_id}/open']").count():
         with page.expect_navigation():
@@ -205,7 +205,7 @@ def test_quantity_above_the_stock_is_refused_while_typing(page, live_server, tmp
     page.goto(f"/shop/{shop_id}/pos")
     page.evaluate("localStorage.clear()")
     page.reload()
-    page.wait_for_function("document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement.id === 'scan'")
     scan(page, item["lot_code"])
     field = "#quantity-0"
     page.focus(field)
@@ -221,7 +221,7 @@ def test_quantity_above_the_stock_is_refused_while_typing(page, live_server, tmp
     # Tab away (the change is kept) and press F2: refused, nothing posted, focus back on the line.
     page.keyboard.press("Tab")
     page.keyboard.press("F2")
-    page.wait_for_function("document.activeElement.id === 'quantity-0'")
+    page.wait_for_function("() => document.activeElement.id === 'quantity-0'")
     assert page.locator("#last-sale.d-none").count() == 1
     assert "alert-danger" in page.get_attribute("#pos-message", "class")
     assert page.locator("#quantity-error-0").count() == 1
@@ -229,7 +229,7 @@ def test_quantity_above_the_stock_is_refused_while_typing(page, live_server, tmp
     # Fixed: the message leaves as the right quantity is typed.
     page.keyboard.press("Control+A")
     page.keyboard.type("1")
-    page.wait_for_function("!document.getElementById('quantity-error-0')")
+    page.wait_for_function("() => !document.getElementById('quantity-error-0')")
     assert page.get_attribute(field, "aria-invalid") is None
     page.keyboard.press("Enter")
     page.evaluate("localStorage.clear()")

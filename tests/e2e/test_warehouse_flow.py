@@ -22,7 +22,7 @@ def receive_dates(page):
     page.fill("input[name='lines-0-quantity_rejected']", "2")
     page.fill("input[name='lines-0-rejection_reason']", "Fruits abîmés par la pluie")
     with page.expect_navigation():
-        page.click("form button[type=submit]")
+        page.click("#main form button[type=submit]")
     assert re.search(r"/warehouse/receptions/\d+$", page.url), visible_errors(page)
     row = page.locator("table tbody tr").first
     cells = [c.strip() for c in row.locator("td").all_inner_texts()]
@@ -47,7 +47,7 @@ def test_operator_receives_packages_and_prints_labels(page, tmp_path):
     page.fill("input[name=output_units]", "100")
     page.fill("input[name=waste_quantity]", "0")
     with page.expect_navigation():
-        page.click("form button[type=submit]")
+        page.click("#main form button[type=submit]")
     assert re.search(r"/warehouse/packaging/\d+$", page.url), visible_errors(page)
     # The run's figures, by position (labels are translated): units packed, consumed.
     figures = page.locator("dl dd").all_inner_texts()
@@ -66,7 +66,7 @@ def test_operator_receives_packages_and_prints_labels(page, tmp_path):
         page.click("a[href*='/labels']")
     assert page.input_value("input[name=copies]") == "100"
     with page.expect_navigation():
-        page.click("form button[type=submit]")
+        page.click("#main form button[type=submit]")
     link = page.locator("a[href*='labels.pdf']")
     assert link.count() == 1, visible_errors(page)
     response = page.request.get(link.get_attribute("href"))
