@@ -21,6 +21,7 @@ MENU = [
     ("transfers.requests", _l("Replenishment"), {"cashier"}),
     ("orders.pickups", _l("Pick-ups"), {"cashier"}),
     ("warehouse.write_offs", _l("Write-offs"), {"operator", "cashier"}),
+    ("shop.offline_issues", _l("Offline sales to settle"), {"operator"}),
     ("portal.index", _l("My consignment"), {"cooperative"}),
     ("admin.cooperatives", _l("Cooperatives"), {"admin"}),
     ("admin.products", _l("Products"), {"admin"}),
