@@ -97,14 +97,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a SQLite table (copy, DROP, rename); with foreign keys
+            # on, SQLite refuses to drop a table that other rows point at (users, once there are
+            # sales), so a database holding data could not be upgraded. Off for the migration
+            # (on the driver connection, outside any transaction, where the pragma takes
+            # effect), every reference checked before the commit, and the connection discarded afterwards.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:10]}")
+        finally:
+            if sqlite:
+                # Never hand a connection without foreign keys back to the pool: a new one
+                # gets them from the engine's connect hook (web/database.py).
+                connection.invalidate()
 
 
 if context.is_offline_mode():
