@@ -20,6 +20,7 @@ from models.errors import DomainError
 from models.stock import REAL_KINDS, KIND_TRANSIT, Location
 from models.stock_writeoffs import CAUSE_LABELS, CAUSES, DOC_WRITE_OFF, WriteOff, write_off
 from warehouse import bp
+from warehouse.views import _show_errors as show_errors
 from web.api import page_schema, paginate
 from web.fields import Dec, Int, ListArgsSchema
 from web.forms import AmountField
@@ -219,11 +220,7 @@ def write_off_new():
                                 reason=form.reason.data, user_id=current_user.id)
             except DomainError as exc:
                 db.session.rollback()
-                for name, messages in (exc.fields or {}).items():
-                    field = getattr(form, name, None)
-                    if field is not None and isinstance(messages, list):
-                        field.errors = list(field.errors) + [str(m) for m in messages]
-                flash(exc.message, "danger")
+                show_errors(form, exc)
             else:
                 db.session.commit()
                 flash(_("Write-off %(number)s recorded: %(lot)s left the stock.",
