@@ -177,3 +177,19 @@ def pdf_barcodes(data, tmp_path, resolution=300):
     image = next(tmp_path.glob("page*.png"))
     result = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True)
     return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+POS_STATE_JS = ("() => { const m = document.getElementById('pos-message');"
+                " const rows = [...document.querySelectorAll('#cart tr')].map(r => r.textContent +"
+                " [...r.querySelectorAll('input')].map(i => i.value).join('|'));"
+                " return (m.classList.contains('d-none') ? '' : m.textContent) + '#' + rows.join('/'); }")
+
+
+def pos_scan(page, code):
+    """Type a code into the POS's focused field and press Enter, as the scanner does; wait for
+    the answer: its message or the cart changes (two lots of one product answer with the same
+    "Added: name", so the message alone is not enough)."""
+    before = page.evaluate(POS_STATE_JS)
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"before => ({POS_STATE_JS})() !== before", arg=before)

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import run_cli, server_env
-from tests.e2e.helpers import api_send, api_token, login, switch_language
+from tests.e2e.helpers import api_send, api_token, login, pos_scan, switch_language
 from models.clock import today as local_today
 
 TODAY = local_today()
@@ -117,14 +117,9 @@ def pos(page, live_server):
 
 
 def scan(page, code):
-    """Type a code and Enter, as the scanner does; wait for the POS's answer."""
+    """Type a code and Enter into the scan field, as the scanner does; wait for the POS's answer."""
     page.focus("#scan")
-    before = page.inner_text("#pos-message")
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    page.wait_for_function("before => { const m = document.getElementById('pos-message');"
-                           " return !m.classList.contains('d-none') && m.textContent !== before; }",
-                           arg=before)
+    pos_scan(page, code)
 
 
 def pay_exact(page):

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.e2e.helpers import (amount, api_get, api_send, api_token, box, computed_style, login,
-                               pdf_text, visible_errors)
+                               pdf_text, pos_scan, visible_errors)
 
 FLOAT = Decimal("200.00")
 CASH_HANDED = Decimal("500.00")
@@ -47,21 +47,10 @@ def close_open_till(page, live_server, token):
         assert status == 200, body
 
 
-STATE_JS = ("() => { const m = document.getElementById('pos-message');"
-            " const rows = [...document.querySelectorAll('#cart tr')].map(r => r.textContent +"
-            " [...r.querySelectorAll('input')].map(i => i.value).join('|'));"
-            " return (m.classList.contains('d-none') ? '' : m.textContent) + '#' + rows.join('/'); }")
-
-
 def scan(page, code):
-    """Type a code into the focused scan field and press Enter, as the scanner does; wait for
-    the POS to answer: its message or the cart changes (two lots of one product answer with
-    the same "Added: name", so the message alone is not enough)."""
+    """Scan with the focus where the till keeps it (the scan field)."""
     assert page.evaluate("document.activeElement.id") == "scan", "the scan field lost the focus"
-    before = page.evaluate(STATE_JS)
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    page.wait_for_function(f"before => ({STATE_JS})() !== before", arg=before)
+    pos_scan(page, code)
 
 
 def test_cashier_sells_refunds_and_closes_the_till(page, live_server, tmp_path):
