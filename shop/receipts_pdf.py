@@ -231,7 +231,8 @@ def render_z_report(data):
                bold=True)
         for row in data["preorders"]:
             fr, arabic = METHODS.get(row["method"], (row["method"], row["method"]))
-            t.pair(f"  {row['order_number']} · {fr}", arabic, fmt(row["amount"]))
+            t.pair(f"  {row['order_number']}", "", fmt(row["amount"]))
+            t.pair(f"    {fr}", arabic, "", size=7)
         for method, (fr, arabic) in METHODS.items():
             if data["preorders_by_method"].get(method):
                 t.pair(f"  {fr}", arabic, fmt(data["preorders_by_method"][method]))
