@@ -154,3 +154,24 @@ def test_bad_input_on_the_pickup_page_is_never_a_500(auth, make_lot):
                                                  "method": "cheque"}).status_code in (200, 422)
     db.session.expire_all()
     assert order.state == "confirmed"
+
+
+def test_the_api_hands_over_at_the_callers_till(auth, make_lot):
+    make_lot(HONEY, JERADA, 5, at="SHOP-AIRPORT")
+    order = _preorder("1")
+    headers = {"Authorization": f"Bearer {auth.token('caissier')}"}
+    client = auth.app.test_client()
+    url = f"/api/v1/orders/{order.id}/pickup"
+    closed = client.post(url, json={"method": "cash"}, headers=headers)
+    assert closed.status_code == 409 and closed.get_json()["error"]["code"] == "no_open_session"
+    assert client.post(url, json={"method": "cheque"}, headers=headers).status_code == 422
+    stand = {"Authorization": f"Bearer {auth.token('caissier.stand')}"}
+    assert client.post(url, json={"method": "cash"}, headers=stand).status_code == 403
+    session = _open_till("50")
+    answer = client.post(url, json={"method": "card"}, headers=headers)
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["outstanding"] == "0.00"
+    report = z_report(session)
+    assert report["preorders_by_method"]["card"] == Decimal(answer.get_json()["total"])
+    again = client.post(url, json={"method": "card"}, headers=headers)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "wrong_state"
