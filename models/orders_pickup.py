@@ -46,11 +46,13 @@ def waiting_count(location_id):
 
 
 def amount_due(order):
-    """What the traveller pays for a waiting pick-up: each line's reserved quantity at its
-    frozen price, with the category's VAT (what the invoice will say)."""
+    """What the traveller pays for a waiting pick-up: each line's packed quantity (reserved
+    while not packed yet) at its frozen price, with the category's VAT (what the invoice will
+    say)."""
     total = Decimal(0)
     for line in order.lines:
-        qty = sum((held.reserved for held in line.lots), Decimal(0))
+        qty = sum((held.reserved if held.packed is None else held.packed for held in line.lots),
+                  Decimal(0))
         net = money(qty * line.unit_price)
         total += net + money(net * tax_rate(line.product.category))
     return total

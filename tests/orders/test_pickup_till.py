@@ -56,7 +56,7 @@ def test_one_scan_from_confirmed_pays_into_the_session_and_the_z_report(app, mak
     card_order = _preorder("1")
     session = _open_till("200")
     due = amount_due(order)
-    assert due == order.lines[0].unit_price * 2 * Decimal("1.20") or due > 0
+    assert due > 0
     assert find_pickup("]C0" + order.number.lower()).id == order.id
     _o, invoice, payment = hand_over_at_till(order.id, location_id=loc("SHOP-AIRPORT").id,
                                              cashier_id=user("caissier").id, method="cash")
