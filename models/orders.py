@@ -246,6 +246,9 @@ class BuyerPayment(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     buyer_id = db.Column(db.Integer, db.ForeignKey("buyers.id"), nullable=False, index=True)
     invoice_id = db.Column(db.Integer, db.ForeignKey("invoices.id"), index=True)
+    # A pre-order paid at a shop's till: the cashier's open session it belongs to (its
+    # expected cash at close and its Z report count it).
+    cash_session_id = db.Column(db.Integer, db.ForeignKey("cash_sessions.id"), index=True)
     amount = db.Column(Money, nullable=False)
     method = db.Column(db.String(16), nullable=False)
     paid_on = db.Column(db.Date, nullable=False)

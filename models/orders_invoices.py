@@ -121,8 +121,11 @@ def outstanding(invoice):
     return invoice.total - credited_on_invoice(invoice.id) - paid_on_invoice(invoice.id)
 
 
-def record_payment(invoice_id, *, amount, method, reference=None, user_id=None, on=None):
-    """A payment (partial or whole) against an invoice; more than is due is refused."""
+def record_payment(invoice_id, *, amount, method, reference=None, user_id=None, on=None,
+                   cash_session_id=None):
+    """A payment (partial or whole) against an invoice; more than is due is refused.
+    `cash_session_id`: taken at a shop's till, in that cashier's open session
+    (models/orders_pickup.py)."""
     try:
         amount = money(Decimal(str(amount)))
     except (InvalidOperation, TypeError, ValueError):
@@ -141,7 +144,8 @@ def record_payment(invoice_id, *, amount, method, reference=None, user_id=None, 
                           code="overpayment", fields={"amount": str(amount), "due": str(due)})
     payment = BuyerPayment(buyer_id=invoice.buyer_id, invoice_id=invoice.id, amount=amount,
                            method=method, paid_on=on or clock.today(),
-                           reference=(reference or None), created_by_id=user_id)
+                           reference=(reference or None), created_by_id=user_id,
+                           cash_session_id=cash_session_id)
     db.session.add(payment)
     db.session.flush()
     return payment

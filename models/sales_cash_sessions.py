@@ -1,7 +1,8 @@
 """Cash sessions (the till): open with a float, close with the counted cash, the Z report.
 
 Expected cash = opening float + cash handed over by customers − change given − cash
-refunds paid out of this till. Flushes, never commits.
+refunds paid out of this till + travellers' pre-orders paid in cash at this till
+(models/orders_pickup.py). Flushes, never commits.
 """
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
+from models.orders import BuyerPayment, Invoice, Order
 from models.sales import PAYMENT_METHODS, CashSession, Refund, Sale, SalePayment
 from models.sales_numbers import take_number
 from models.stock import KIND_SHOP, Location
@@ -72,7 +74,13 @@ def z_report(session):
     change = money(change)
     by_method = dict(tendered)
     by_method["cash"] = tendered["cash"] - change  # what cash sales really brought in
-    expected = money(session.opening_float) + tendered["cash"] - change - refunds["cash"]
+    preorders = session_preorders(session.id)
+    preorders_by_method = {m: Decimal(0) for m in PAYMENT_METHODS}
+    for row in preorders:
+        preorders_by_method[row["method"]] = preorders_by_method.get(row["method"], Decimal(0)) \
+            + row["amount"]
+    expected = (money(session.opening_float) + tendered["cash"] - change - refunds["cash"]
+                + preorders_by_method["cash"])
     refunds_total = sum(refunds.values(), Decimal(0))
     first_sale, last_sale = db.session.execute(
         select(func.min(Sale.seq), func.max(Sale.seq)).where(Sale.cash_session_id == session.id)).one()
@@ -94,9 +102,24 @@ def z_report(session):
         "sales_total": money(total), "by_method": by_method, "cash_tendered": tendered["cash"],
         "change_given": change, "refunds_count": refund_count, "refunds_total": refunds_total,
         "refunds_by_method": refunds, "net_total": money(total) - refunds_total,
+        "preorders": preorders, "preorders_count": len(preorders),
+        "preorders_by_method": preorders_by_method,
+        "preorders_total": sum(preorders_by_method.values(), Decimal(0)),
         "expected_cash": expected,
         "counted_cash": session.counted_cash, "difference": session.difference,
     }
+
+
+def session_preorders(session_id):
+    """The travellers' pre-orders paid at this till, in order: [{"order_number",
+    "invoice_number", "method", "amount"}] (models/orders_pickup.py records them)."""
+    rows = db.session.execute(
+        select(Order.number, Invoice.number, BuyerPayment.method, BuyerPayment.amount)
+        .join(Invoice, Invoice.id == BuyerPayment.invoice_id)
+        .join(Order, Order.id == Invoice.order_id)
+        .where(BuyerPayment.cash_session_id == session_id).order_by(BuyerPayment.id)).all()
+    return [{"order_number": order_number, "invoice_number": invoice_number, "method": method,
+             "amount": money(amount)} for order_number, invoice_number, method, amount in rows]
 
 
 def lock_session(session_id):

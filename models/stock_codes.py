@@ -141,7 +141,7 @@ def _lot_rows(location_id):
     return (
         select(Lot.id, Lot.code, Lot.product_id, Lot.best_before, Lot.cooperative_id,
                Product.name_fr, Product.name_ar, Product.uom, Product.retail_price,
-               Product.category, StockBalance.quantity,
+               Product.category, StockBalance.quantity, StockBalance.reserved,
                Cooperative.name_fr.label("coop_fr"), Cooperative.name_ar.label("coop_ar"))
         .join(Product, Product.id == Lot.product_id)
         .join(Cooperative, Cooperative.id == Lot.cooperative_id)
@@ -151,9 +151,11 @@ def _lot_rows(location_id):
 
 
 def _resolved(row):
-    """A Resolved from one _lot_rows row."""
+    """A Resolved from one _lot_rows row; `available` is what confirmed orders do not hold
+    (on hand less reserved, DESIGN "Reservation")."""
+    available = (row.quantity or Decimal(0)) - (getattr(row, "reserved", None) or Decimal(0))
     return Resolved(row.id, row.code, row.product_id, row.name_fr, row.name_ar, row.uom,
-                    row.retail_price, row.best_before, row.quantity or Decimal(0),
+                    row.retail_price, row.best_before, available,
                     row.cooperative_id, row.category, getattr(row, "coop_fr", ""),
                     getattr(row, "coop_ar", ""))
 
@@ -184,10 +186,11 @@ def lot_at_shop(location_id, *, lot_id=None, lot_code=None):
     return _resolved(row) if row else None
 
 
-def _usable(query, today):
-    """Only lots with stock, not expired on `today`."""
-    return query.where(StockBalance.quantity > 0,
-                       (Lot.best_before.is_(None)) | (Lot.best_before >= today))
+def _usable(query, today, unreserved=False):
+    """Only lots with stock (with `unreserved`: stock that no order holds), not expired on
+    `today`."""
+    stock = StockBalance.quantity - StockBalance.reserved if unreserved else StockBalance.quantity
+    return query.where(stock > 0, (Lot.best_before.is_(None)) | (Lot.best_before >= today))
 
 
 def _fefo(query):
@@ -201,13 +204,15 @@ def _unblocked(items):
     return [i for i in items if i.lot_id not in blocks]
 
 
-def candidates(location_id, product_id, today=None, *, usable_only=True):
+def candidates(location_id, product_id, today=None, *, usable_only=True, unreserved=False):
     """The lots of a product in stock at a location, first-expiring first: with
     `usable_only`, neither blocked nor expired (what may leave); otherwise every lot on hand
-    (what a count or a return to the cooperative may name)."""
+    (what a count or a return to the cooperative may name). With `unreserved` (the till),
+    only lots with stock that no confirmed order holds."""
     today = today or shop_today()
     query = _lot_rows(location_id).where(Lot.product_id == product_id)
-    query = _usable(query, today) if usable_only else query.where(StockBalance.quantity > 0)
+    query = (_usable(query, today, unreserved) if usable_only
+             else query.where(StockBalance.quantity > 0))
     items = [_resolved(r) for r in db.session.execute(_fefo(query).limit(200))]
     return _unblocked(items) if usable_only else items
 
@@ -295,7 +300,8 @@ def resolve_code(location_id, code, today=None):
     if kind == "lot":
         return _check_sellable(lot_at_shop(location_id, lot_code=value), today)
     product = _product_or_404(value)
-    return _one_or_choose(product, candidates(location_id, product.id, today), DomainError(
+    return _one_or_choose(product, candidates(location_id, product.id, today, unreserved=True),
+                          DomainError(
         _("Nothing left of %(product)s at this shop (or only expired or blocked lots).",
           product=product.name_fr), code="out_of_stock", fields={"product_id": product.id}))
 
@@ -342,7 +348,7 @@ def search_products(location_id, text, today=None, limit=20):
     today = today or shop_today()
     pattern = f"%{(text or '').strip()}%"
     rows = db.session.execute(
-        _usable(_lot_rows(location_id), today)
+        _usable(_lot_rows(location_id), today, unreserved=True)
         .where(Product.name_fr.ilike(pattern) | Product.name_ar.ilike(pattern)
                | Product.sku.ilike(pattern) | Lot.code.ilike(pattern))
         .order_by(Product.name_fr, Lot.best_before.is_(None), Lot.best_before, Lot.id)

@@ -9,6 +9,7 @@ pass. Functions flush, never commit, and raise typed errors.
 """
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,10 +17,10 @@ from extensions import db
 from models.compensations import record_losses
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
-from models.ledger import Move, available, post_movements
+from models.ledger import Move, post_movements
 from models.masterdata import virtual_location
 from models.stock_blocks import blocked_message, current_blocks
-from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location, Lot
+from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location, Lot, StockBalance
 from models.transfers import DOC_TRANSFER, TRANSFER_KINDS, Transfer, TransferLine, next_number
 from models.types import quantity as round_quantity
 from models import clock
@@ -80,14 +81,39 @@ def clean_lot_lines(lines, field="quantity"):
     return clean
 
 
-def _check_sendable(clean, source, kind, today):
-    """At drafting: each lot must be on hand at the source; no expired lot goes to a shop."""
+def stock_problems(clean, location):
+    """{line index: {"quantity": [message]}} for the lines asking more of a lot than is
+    available at `location`: on hand less what confirmed orders reserve there (DESIGN
+    "Reservation"), so that the ledger does not refuse the movement later. The message names
+    the lot and what is reserved."""
+    rows = {r.lot_id: r for r in db.session.execute(
+        select(StockBalance.lot_id, StockBalance.quantity, StockBalance.reserved).where(
+            StockBalance.location_id == location.id,
+            StockBalance.lot_id.in_({lot.id for lot, _q in clean} or {0})))}
     errors = {}
     for i, (lot, qty) in enumerate(clean):
-        on_hand = available(lot.id, source.id)
-        if qty > on_hand:
-            errors[str(i)] = {"quantity": [_("Only %(qty)s of lot %(lot)s at %(location)s.",
-                                             qty=on_hand, lot=lot.code, location=source.name_fr)]}
+        row = rows.get(lot.id)
+        on_hand = row.quantity if row is not None else Decimal(0)
+        reserved = row.reserved if row is not None else Decimal(0)
+        free = on_hand - reserved
+        if qty <= free:
+            continue
+        if reserved > 0:  # quantities in the reader's language (Babel: "3", "2,5")
+            message = _("Only %(free)s of lot %(lot)s available at %(location)s: %(reserved)s of "
+                        "its %(qty)s are reserved for orders.", free=format_decimal(free),
+                        lot=lot.code, location=location.name_fr,
+                        reserved=format_decimal(reserved), qty=format_decimal(on_hand))
+        else:
+            message = _("Only %(qty)s of lot %(lot)s at %(location)s.", qty=format_decimal(on_hand),
+                        lot=lot.code, location=location.name_fr)
+        errors[str(i)] = {"quantity": [message]}
+    return errors
+
+
+def _check_sendable(clean, source, kind, today):
+    """At drafting: each lot must be available at the source (on hand less reserved); no
+    expired lot goes to a shop."""
+    errors = stock_problems(clean, source)
     if errors:
         raise DomainError(_("Not enough stock at the source for some lines."),
                           code="insufficient_stock", fields={"lines": errors})
@@ -302,18 +328,18 @@ def receive_transfer(transfer_id, lines=None, user_id=None):
 
 
 def fefo_lots(product_id, location_id, today=None):
-    """Lots of a product on hand at a location, first-expired first, expired ones skipped.
+    """Lots of a product available at a location (on hand less what orders reserve),
+    first-expired first, expired ones skipped.
 
-    Returns [(Lot, quantity)]; lots without a best-before come last.
+    Returns [(Lot, available quantity)]; lots without a best-before come last.
     """
-    from models.stock import StockBalance
-
     today = today or clock.today()
+    free = StockBalance.quantity - StockBalance.reserved
     rows = db.session.execute(
-        select(Lot, StockBalance.quantity)
+        select(Lot, free)
         .join(StockBalance, StockBalance.lot_id == Lot.id)
         .where(Lot.product_id == product_id, StockBalance.location_id == location_id,
-               StockBalance.quantity > 0,
+               free > 0,
                (Lot.best_before.is_(None)) | (Lot.best_before >= today))
         .order_by(Lot.best_before.is_(None), Lot.best_before, Lot.id)
     ).all()

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 
 from extensions import db
 from models.cooperatives import Cooperative
-from models.errors import ValidationFailed
+from models.errors import DomainError, ValidationFailed
 from models.ledger import Move, post_movements
 from models.masterdata import virtual_location
-from models.transfers_posting import clean_lot_lines, real_location
+from models.transfers_posting import clean_lot_lines, real_location, stock_problems
 from models.transfers import DOC_COOPERATIVE_RETURN, CooperativeReturn, CooperativeReturnLine, \
     next_number
 
@@ -35,6 +35,11 @@ def create_cooperative_return(cooperative_id, location_id, lines, reason, *, use
     if foreign:
         raise ValidationFailed(_("Every lot of a return must belong to that cooperative."),
                                code="wrong_cooperative", fields={"lines": foreign})
+    short = stock_problems(clean, location)
+    if short:
+        raise DomainError(_("Not enough stock at %(location)s for some lines.",
+                            location=location.name_fr), code="insufficient_stock",
+                          fields={"lines": short})
     ret = CooperativeReturn(number=next_number(RETURN_PREFIX), cooperative=coop,
                             location=location, reason=reason, created_by_id=user_id)
     ret.lines = [CooperativeReturnLine(lot=lot, quantity=qty) for lot, qty in clean]

@@ -22,6 +22,7 @@ def register(app, api):
     from orders import buyer_views, invoice_views, pickup_views, views  # noqa: F401  (routes)
 
     from orders import api as orders_api
+    from orders import pickup_api  # noqa: F401  (its route on the orders API blueprint)
 
     app.register_blueprint(bp, url_prefix="/orders")
     api.register_blueprint(orders_api.blp)

@@ -225,6 +225,18 @@ def render_z_report(data):
         t.pair(f"  {fr}", arabic, fmt(data["by_method"][method]))
     t.pair(f"Remboursements ({data['refunds_count']})", "الاسترجاعات", ("-" if data["refunds_total"] else "") + fmt(data["refunds_total"]))
     t.pair("Net", "الصافي", fmt(data["net_total"]), bold=True)
+    if data.get("preorders_count"):
+        t.rule()
+        t.pair(f"Précommandes retirées ({data['preorders_count']})", "الطلبيات المسبقة المسلَّمة", "",
+               bold=True)
+        for row in data["preorders"]:
+            fr, arabic = METHODS.get(row["method"], (row["method"], row["method"]))
+            t.pair(f"  {row['order_number']}", "", fmt(row["amount"]))
+            t.pair(f"    {fr}", arabic, "", size=7)
+        for method, (fr, arabic) in METHODS.items():
+            if data["preorders_by_method"].get(method):
+                t.pair(f"  {fr}", arabic, fmt(data["preorders_by_method"][method]))
+        t.pair("Total précommandes", "مجموع الطلبيات المسبقة", fmt(data["preorders_total"]), bold=True)
     t.rule()
     t.pair("Premier ticket", "أول وصل", data.get("first_receipt") or "—")
     t.pair("Dernier ticket", "آخر وصل", data.get("last_receipt") or "—")
@@ -235,6 +247,8 @@ def render_z_report(data):
     t.pair("+ Espèces reçues", "النقد المستلم", fmt(data["cash_tendered"]))
     t.pair("− Monnaie rendue", "الباقي المرجع", fmt(data["change_given"]))
     t.pair("− Remb. en espèces", "الاسترجاعات نقدا", fmt(data["refunds_by_method"]["cash"]))
+    if data.get("preorders_count"):
+        t.pair("+ Précommandes espèces", "طلبيات مسبقة نقدا", fmt(data["preorders_by_method"]["cash"]))
     t.pair("Espèces attendues", "النقد المتوقع", fmt(data["expected_cash"]), bold=True)
     if data["counted_cash"] is not None:
         t.pair("Espèces comptées", "النقد المعدود", fmt(data["counted_cash"]), bold=True)

@@ -101,8 +101,11 @@ def pos(location_id):
     max_rate = Decimal(current_app.config["MAX_LINE_DISCOUNT_RATE"])
     from shop.offline_views import offline_context
 
+    from models.orders_pickup import waiting_count
+
     return render_template("shop/pos.html", shop=shop, session=session, max_rate=max_rate,
-                           messages=pos_messages(), offline=offline_context(shop))
+                           messages=pos_messages(), offline=offline_context(shop),
+                           pickups_waiting=waiting_count(location_id))
 
 
 def pos_messages():

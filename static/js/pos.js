@@ -313,8 +313,16 @@
       return local();
     });
   }
+  /* A traveller's pre-order number (CMD-000123, a scanner's ]C0 first) opens its hand-over
+     page: what is due, how it is paid, one key to hand it over (orders/pickup_views.py). */
+  var ORDER_NUMBER = /^(?:\][A-Za-z]\d)?\s*(CMD-?\d{1,9})$/i;
   function lookup(code) {
     results.innerHTML = "";
+    var order = ORDER_NUMBER.exec(code);
+    if (order && root.dataset.pickupUrl && !(offline && offline.isOffline())) {
+      window.location.assign(root.dataset.pickupUrl + "?back=till&number=" + encodeURIComponent(order[1]));
+      return;
+    }
     ask(root.dataset.scanUrl + "?code=" + encodeURIComponent(code),
         function () { return offline.scan(code); }).then(function (r) {
       if (r.status === 200) { addItem(r.body); return; }

@@ -116,6 +116,18 @@ def test_travellers_preorder_is_paid_and_handed_over_at_the_airport_till(auth, m
     assert order.number not in stand.get("/orders/pickups").get_data(as_text=True)
     assert stand.post("/orders/pickups", data={"number": order.number,
                                                "method": "cash"}).status_code == 403
+    # No till open at the airport: refused, nothing written (as a till sale would be).
+    refused = cashier.post("/orders/pickups", data={"number": order.number, "method": "card"},
+                           follow_redirects=True)
+    assert "Ouvrez la caisse" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert order.state == "ready_for_pickup"
+    from models.sales_cash_sessions import open_session
+    from tests.shop.shop_helpers import user
+
+    open_session(location_id=loc("SHOP-AIRPORT").id, cashier_id=user("caissier").id,
+                 opening_float="100")
+    db.session.commit()
     response = cashier.post("/orders/pickups", data={"number": order.number.lower(),
                                                      "method": "card"})
     assert response.status_code == 302
