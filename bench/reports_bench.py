@@ -51,7 +51,8 @@ def run(url, runs):
     with app.app_context():
         lines = db.session.execute(text("SELECT count(*) FROM sale_lines")).scalar()
         summary = db.session.execute(text("SELECT count(*) FROM consignment_monthly")).scalar()
-        if not summary and lines:
+        cells = db.session.execute(text("SELECT count(*) FROM report_cells")).scalar()
+        if (not summary or not cells) and lines:
             from models.report_summaries import rebuild
 
             print("summary tables empty: rebuilding them from the consignment entries")

@@ -17,6 +17,7 @@ from extensions import db
 from models.catalogue import Product
 from models.consignment_statements import period_bounds
 from models.cooperatives import PROVINCES, Cooperative
+from models.report_cells import AIRPORT_CODES, OUTLET_TYPES, ReportCell, outlet_type  # noqa: F401
 from models.report_summaries import SALE_KINDS, ConsignmentDaily, ConsignmentMonthly
 from models.stock import KIND_SHOP, REAL_KINDS, Location, Lot, StockBalance, StockMovement
 from models.types import money, quantity
@@ -24,8 +25,6 @@ from models.warehouse import PackagingRun, Reception, ReceptionLine
 
 ZERO = Decimal(0)
 SALES_DIMENSIONS = ("family", "product", "cooperative", "province", "outlet", "month")
-AIRPORT_CODES = ("SHOP-AIRPORT",)
-OUTLET_TYPES = ("airport", "stand")
 SMALL_CELL = 3  # open data: no figure built from fewer cooperatives than this
 AGE_BUCKETS = (30, 90, 180)  # days: 0–30, 31–90, 91–180, over 180
 
@@ -35,11 +34,6 @@ def dec(value):
     if value is None:
         return ZERO
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def outlet_type(code):
-    """'airport' for the airport shop, 'stand' for the solidarity stands and other shops."""
-    return "airport" if code in AIRPORT_CODES else "stand"
 
 
 def year_before(date_from, date_to):
@@ -106,25 +100,35 @@ def summary_source(date_from, date_to, kinds=None):
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("s")
 
 
-def month_of(column):
-    """'YYYY-MM' of a date column, in this database's dialect."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def grouped(date_from, date_to, kinds, *keys):
     """The period's summary sums grouped by raw keys ("cooperative_id", "kind", "location_id",
     "product_id", "month"): [(key values..., quantity, gross, commission, amount, age_days)].
     No join on the summary rows: names and families are looked up in Python afterwards (a
     join on the union of monthly and daily rows made SQLite scan it per product)."""
     s = summary_source(date_from, date_to, kinds)
-    cols = [month_of(s.c.day) if k == "month" else s.c[k] for k in keys]
+    cols = [s.c.day if k == "month" else s.c[k] for k in keys]
     query = select(*cols, func.sum(s.c.quantity), func.sum(s.c.gross), func.sum(s.c.commission),
                    func.sum(s.c.amount), func.sum(s.c.age_days))
     if cols:
         query = query.group_by(*cols)
-    return db.session.execute(query).all()
+    rows = db.session.execute(query).all()
+    if "month" not in keys:
+        return rows
+    # Grouped by day (rows in key order, no function per row), folded into months here: a
+    # period is at most a few hundred days.
+    at = keys.index("month")
+    out = {}
+    for r in rows:
+        day = r[at]
+        month = day[:7] if isinstance(day, str) else f"{day.year:04d}-{day.month:02d}"
+        key = tuple(r[:at]) + (month,) + tuple(r[at + 1:len(keys)])
+        sums = out.get(key)
+        if sums is None:
+            out[key] = [dec(v) for v in r[len(keys):]]
+        else:
+            for i, v in enumerate(r[len(keys):]):
+                sums[i] += dec(v)
+    return [k + tuple(v) for k, v in out.items()]
 
 
 def product_facts():
@@ -137,11 +141,6 @@ def product_facts():
 def cooperative_provinces():
     """{cooperative: province}."""
     return dict(db.session.execute(select(Cooperative.id, Cooperative.province)).all())
-
-
-def location_codes():
-    """{location: code}."""
-    return dict(db.session.execute(select(Location.id, Location.code)).all())
 
 
 # --- sales ------------------------------------------------------------------------------------
@@ -615,20 +614,34 @@ def open_data_monthly(date_from, date_to, threshold=SMALL_CELL):
     """Monthly sales by province × product family × outlet type: retail value, the
     cooperatives' share, quantity sold, and how many cooperatives the cell sums. Cells built
     from fewer than `threshold` cooperatives are left out entirely, so no cooperative's sales
-    can be read off (no totals are published beside them either)."""
+    can be read off (no totals are published beside them either). Read from the report cells
+    (models/report_cells.py): whole months from the monthly grain, the edges day by day."""
     check_period(date_from, date_to)
-    facts, provinces, codes = product_facts(), cooperative_provinces(), location_codes()
+    months, edges = split_period(date_from, date_to)
+    t = ReportCell.__table__
+    parts = []
+    if months:
+        parts.append(and_(t.c.grain == "month", t.c.day >= months[0], t.c.day < months[1]))
+    for lo, hi in edges:
+        parts.append(and_(t.c.grain == "day", t.c.day >= lo, t.c.day <= hi))
+    provinces = cooperative_provinces()
     cells = {}
-    for mon, prov_coop, product, location, _q, gross, _c, owed, _a in grouped(
-            date_from, date_to, SALE_KINDS, "month", "cooperative_id", "product_id", "location_id"):
-        fam = facts[product][0] if product in facts else "other"
-        key = (mon, provinces.get(prov_coop), fam, outlet_type(codes.get(location)))
-        c = cells.setdefault(key, {"coops": set(), "gross": ZERO, "owed": ZERO})
-        c["coops"].add(prov_coop)
-        c["gross"] += dec(gross)
-        c["owed"] += dec(owed)
+    for part in parts:
+        # Grouped by day, not by a month expression: rows in key order, folded here.
+        for day, coop, fam, otype, gross, owed in db.session.execute(
+                select(t.c.day, t.c.cooperative_id, t.c.family, t.c.outlet_type, func.sum(t.c.gross),
+                       func.sum(t.c.amount)).where(part)
+                .group_by(t.c.day, t.c.cooperative_id, t.c.family, t.c.outlet_type)):
+            mon = day[:7] if isinstance(day, str) else f"{day.year:04d}-{day.month:02d}"
+            key = (mon, provinces.get(coop), fam, otype)
+            c = cells.get(key)
+            if c is None:
+                c = cells[key] = {"coops": set(), "gross": ZERO, "owed": ZERO}
+            c["coops"].add(coop)
+            c["gross"] += dec(gross)
+            c["owed"] += dec(owed)
     out = []
-    for (mon, prov, fam, otype), c in sorted(cells.items()):
+    for (mon, prov, fam, otype), c in sorted(cells.items(), key=lambda kv: tuple(x or "" for x in kv[0])):
         if len(c["coops"]) < threshold:
             continue
         out.append({"month": mon, "province": prov, "product_family": fam, "outlet_type": otype,
