@@ -94,28 +94,48 @@ def cell_sums(fine, families, outlet_of):
     return out
 
 
-def _rows(sums, outlet_key="outlet_type"):
-    keys = KEY[:-1] + (outlet_key,)
-    return [dict(zip(keys, k), entries=s[0], quantity=quantity(s[1]), gross=money(s[2]),
+def _rows(sums):
+    return [dict(zip(KEY, k), entries=s[0], quantity=quantity(s[1]), gross=money(s[2]),
                  commission=money(s[3]), amount=money(s[4]))
             for k, s in sorted(sums.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
 
 
+# One parameter set per (day, cooperative, family, outlet) of a posting writes both grains:
+# the day's row and the month's, the outlet's type read by the statement itself (no extra
+# round trip, nothing cached in a worker).
 _ADD_SQL = (
     "INSERT INTO report_cells (grain, day, cooperative_id, family, outlet_type, entries, quantity, "
-    "gross, commission, amount) VALUES (:grain, :day, :cooperative_id, :family, "
+    "gross, commission, amount) SELECT g.grain, g.day, :cooperative_id, :family, "
     f"COALESCE((SELECT {OUTLET_TYPE_SQL} FROM locations l WHERE l.id = :location_id), 'stand'), "
-    ":entries, :quantity, :gross, :commission, :amount) "
+    ":entries, :quantity, :gross, :commission, :amount "
+    "FROM (SELECT 'day' AS grain, :day AS day UNION ALL SELECT 'month', :month) g "
+    "WHERE true "  # SQLite: an INSERT … SELECT needs a WHERE before its ON CONFLICT
     "ON CONFLICT (grain, day, cooperative_id, family, outlet_type) DO UPDATE SET "
     + ", ".join(f"{c} = report_cells.{c} + excluded.{c}" for c in SUMS))
 
 
 def add(fine, families):
-    """Add a posting's fine sums to the cells, in the caller's transaction: one upsert
-    statement (the outlet's type read by the statement itself, no extra round trip)."""
-    sums = cell_sums(fine, families, lambda location: location)
-    if sums:
-        rawsql.executemany(_ADD_SQL, _rows(sums, outlet_key="location_id"))
+    """Add a posting's fine sums ({(day, cooperative, kind, location, product): [entries,
+    quantity, gross, commission, amount, …]}) to the cells, in the caller's transaction: one
+    upsert statement, one parameter set per (day, cooperative, family, outlet). The values
+    are already at their columns' scale (post_entries quantized them)."""
+    out = {}
+    for (day, coop, kind, location, product), s in fine.items():
+        if kind not in SALE_KINDS:
+            continue
+        key = (day, coop, families.get(product) or OTHER, location)
+        c = out.get(key)
+        if c is None:
+            out[key] = list(s[:5])
+        else:
+            for i in range(5):
+                c[i] += s[i]
+    if out:
+        rawsql.executemany(_ADD_SQL, [
+            {"day": day, "month": day.replace(day=1), "cooperative_id": coop, "family": family,
+             "location_id": location, "entries": s[0], "quantity": s[1], "gross": s[2],
+             "commission": s[3], "amount": s[4]}
+            for (day, coop, family, location), s in sorted(out.items())])
 
 
 def _families(conn):
