@@ -625,18 +625,21 @@ def open_data_monthly(date_from, date_to, threshold=SMALL_CELL):
     t = ReportCell.__table__
     parts = []
     if months:
-        parts.append(and_(t.c.grain == "month", t.c.day >= months[0], t.c.day < months[1]))
+        parts.append((and_(t.c.grain == "month", t.c.day >= months[0], t.c.day < months[1]), None))
     for lo, hi in edges:
-        parts.append(and_(t.c.grain == "day", t.c.day >= lo, t.c.day <= hi))
+        parts.append((and_(t.c.grain == "day", t.c.day >= lo, t.c.day <= hi),
+                      _month(lo) if _month(lo) == _month(hi) else None))
     provinces = cooperative_provinces()
     cells = {}
-    for part in parts:
-        # Grouped by day, not by a month expression: rows in key order, folded here.
-        for day, coop, fam, otype, gross, owed in db.session.execute(
-                select(t.c.day, t.c.cooperative_id, t.c.family, t.c.outlet_type, func.sum(t.c.gross),
+    for part, month in parts:
+        # An edge within one month is grouped without its day; otherwise by day (rows in key
+        # order, no month expression per row), folded into months here.
+        day_col = [] if month else [t.c.day]
+        for *day, coop, fam, otype, gross, owed in db.session.execute(
+                select(*day_col, t.c.cooperative_id, t.c.family, t.c.outlet_type, func.sum(t.c.gross),
                        func.sum(t.c.amount)).where(part)
-                .group_by(t.c.day, t.c.cooperative_id, t.c.family, t.c.outlet_type)):
-            key = (_month(day), provinces.get(coop), fam, otype)
+                .group_by(*day_col, t.c.cooperative_id, t.c.family, t.c.outlet_type)):
+            key = (month or _month(day[0]), provinces.get(coop), fam, otype)
             c = cells.get(key)
             if c is None:
                 c = cells[key] = {"coops": set(), "gross": ZERO, "owed": ZERO}
