@@ -130,8 +130,9 @@ def integrity_check():
 
 @click.command("rebuild-report-summaries")
 def rebuild_report_summaries():
-    """Recompute the reports' daily and monthly sums from the consignment entries (after a bulk
-    load or a restore); integrity-check proves they equal the entries."""
+    """Recompute the reports' daily and monthly sums and the open data's cells from the
+    consignment entries (after a bulk load or a restore); integrity-check proves they equal
+    the entries."""
     from models.report_summaries import rebuild
 
     rows = rebuild()

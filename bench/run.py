@@ -387,7 +387,7 @@ def report(results):
         return
     for period in results[kinds[0]]["reports"]["periods"]:
         print(f"reports, period {period} (median ms, in process)")
-        for i, (name, _m, _p) in enumerate(results[kinds[0]]["reports"]["periods"][period]):
+        for i, (name, *_figures) in enumerate(results[kinds[0]]["reports"]["periods"][period]):
             row(f"  {name}", "report", "{:.1f}", lambda r, k, i=i, p=period: r["reports"]["periods"][p][i][1])
 
 

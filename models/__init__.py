@@ -15,5 +15,6 @@ from models.compensations import Compensation  # noqa: F401
 from models.stock_writeoffs import WriteOff  # noqa: F401
 from models.audit import AuditEntry  # noqa: F401
 from models.report_summaries import ConsignmentDaily, ConsignmentMonthly  # noqa: F401
+from models.report_cells import ReportCell  # noqa: F401
 from models.orders import Buyer, BuyerPayment, Invoice, InvoiceCounter, InvoiceLine, Order, OrderLine, OrderLineLot, PriceList, PriceListItem  # noqa: F401,E501
 from models.sales_offline import DeviceReceiptBlock, OfflineSale, OfflineSaleIssue, TillDevice  # noqa: F401

@@ -104,6 +104,7 @@ def _note_own_rate(coop):
 def save_product(data, product=None):
     """Create or update a product; GTIN check digit and unit rules enforced."""
     prod = product or Product()
+    old_category = product.category if product is not None else None
     _apply(prod, data, PRODUCT_FIELDS)
     errors = _require(prod, ("sku", "name_fr", "name_ar", "category", "kind", "uom"))
     if prod.category and prod.category not in CATEGORIES:
@@ -135,6 +136,10 @@ def save_product(data, product=None):
         prod.active = True
     db.session.add(prod)
     db.session.flush()
+    if product is not None and old_category != prod.category:
+        from models.report_cells import move_product  # the open data's cells follow, same transaction
+
+        move_product(prod.id, old_category, prod.category)
     return prod
 
 
@@ -143,6 +148,7 @@ def save_location(data, location=None):
     loc = location or Location()
     if location is not None and location.is_virtual:
         raise DomainError(_("System locations cannot be edited."), code="system_location")
+    old_code = location.code if location is not None else None
     _apply(loc, data, LOCATION_FIELDS)
     errors = _require(loc, ("code", "name_fr", "name_ar", "kind"))
     if loc.kind and loc.kind not in LOCATION_KINDS:
@@ -156,6 +162,10 @@ def save_location(data, location=None):
         loc.active = True
     db.session.add(loc)
     db.session.flush()
+    if location is not None and old_code != loc.code:
+        from models.report_cells import move_location  # the open data's cells follow, same transaction
+
+        move_location(loc.id, old_code, loc.code)
     return loc
 
 

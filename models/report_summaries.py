@@ -4,7 +4,8 @@ outlet and product, so a year's report reads thousands of rows instead of millio
 `post_entries` (the only writer of consignment entries) adds each posting here in the same
 transaction (`add_entries`); `rebuild` recomputes the table from the entries (after a bulk
 load, or a migration), and `summary_mismatches` proves it equals the ledger
-(`flask integrity-check`). Rows are keyed by the Africa/Casablanca day of the entry; outlet
+(`flask integrity-check`). The open data's coarser cells (models/report_cells.py) are kept,
+rebuilt and checked with them. Rows are keyed by the Africa/Casablanca day of the entry; outlet
 and product are 0 where an entry has none (a payout). A refund's quantity is counted
 negative, so sums are net of refunds. `age_days` is the sum over sold quantities of the
 days from the goods' reception (the lot's own reception, or its packaging inputs') to the
@@ -16,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, text
 
 from extensions import db
-from models import rawsql
+from models import rawsql, report_cells
 from models.types import Money, Quantity, money, quantity
 
 AgeDays = Numeric(18, 3)
@@ -90,8 +91,9 @@ class _Days:
 
 
 def _lot_facts(conn, lot_ids=None):
-    """lot -> (product, day received): a lot born of a reception was received on the
-    reception's day; a packaged lot on its earliest input's (else when the lot was made)."""
+    """lot -> (product, day received, product's family): a lot born of a reception was
+    received on the reception's day; a packaged lot on its earliest input's (else when the
+    lot was made)."""
     where = ""
     params = {}
     if lot_ids is not None:
@@ -102,12 +104,13 @@ def _lot_facts(conn, lot_ids=None):
         params = {f"l{i}": v for i, v in enumerate(ids)}
     rows = conn.execute(text(
         "SELECT l.id, l.product_id, l.created_at, r.received_on, min(pr.received_on), "
-        "min(p.created_at) FROM lots l "
+        "min(p.created_at), pp.category FROM lots l "
+        "LEFT JOIN products pp ON pp.id = l.product_id "
         "LEFT JOIN receptions r ON l.origin_type = 'reception' AND r.id = l.origin_id "
         "LEFT JOIN lot_parents lp ON lp.child_lot_id = l.id "
         "LEFT JOIN lots p ON p.id = lp.parent_lot_id "
         f"LEFT JOIN receptions pr ON p.origin_type = 'reception' AND pr.id = p.origin_id {where} "
-        "GROUP BY l.id, l.product_id, l.created_at, r.received_on"), params)
+        "GROUP BY l.id, l.product_id, l.created_at, r.received_on, pp.category"), params)
     days = _Days()
 
     def day(value):
@@ -117,7 +120,7 @@ def _lot_facts(conn, lot_ids=None):
             return date.fromisoformat(value[:10])
         return value
 
-    return {r[0]: (r[1], day(r[3]) or day(r[4]) or days(r[5] or r[2])) for r in rows}
+    return {r[0]: (r[1], day(r[3]) or day(r[4]) or days(r[5] or r[2]), r[6]) for r in rows}
 
 
 def _fee_products(conn, run_ids=None):
@@ -147,7 +150,7 @@ def _accumulate(sums, rows, lots, runs, days):
         day = days(e["created_at"])
         product, received = 0, None
         if e["lot_id"] is not None and e["lot_id"] in lots:
-            product, received = lots[e["lot_id"]]
+            product, received, _family = lots[e["lot_id"]]
         elif e["document_type"] == "packaging_run":
             product = runs.get(e["document_id"], 0)
         qty = _dec(e["quantity"])
@@ -240,6 +243,7 @@ def add_entries(rows):
         if model not in _UPSERT_SQL:
             _UPSERT_SQL[model] = _upsert_sql(model)
         rawsql.executemany(_UPSERT_SQL[model], _as_rows(table_sums))
+    report_cells.add(sums, {product: family for product, _day, family in lots.values()})
 
 
 _UPSERT_SQL = {}
@@ -263,9 +267,11 @@ def ledger_sums(conn):
     return sums
 
 
-def rebuild(conn=None):
+def rebuild(conn=None, cells=True):
     """Recompute the whole summary from the consignment entries (a command, a migration, or
-    after a bulk load). Returns the number of rows written."""
+    after a bulk load), and the open data's cells (models/report_cells.py) unless `cells` is
+    false (the migration that made the daily tables ran before the cells existed). Returns
+    the number of rows written."""
     conn = conn or db.session.connection()
     sums = ledger_sums(conn)
     written = 0
@@ -275,6 +281,8 @@ def rebuild(conn=None):
         for i in range(0, len(rows), 5000):
             conn.execute(model.__table__.insert(), rows[i:i + 5000])
         written += len(rows)
+    if cells:
+        written += report_cells.rebuild(conn, sums)
     return written
 
 
@@ -283,7 +291,8 @@ def summary_mismatches(conn=None):
     conn = conn or db.session.connection()
     sums = ledger_sums(conn)
     return (_mismatches(conn, ConsignmentDaily, sums)
-            + _mismatches(conn, ConsignmentMonthly, monthly(sums)))
+            + _mismatches(conn, ConsignmentMonthly, monthly(sums))
+            + report_cells.mismatches(conn, sums))
 
 
 def _mismatches(conn, model, sums):

@@ -11,12 +11,13 @@ provinces only — never a user, a receipt or bank details. Amounts are Decimal.
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import and_, case, func, select
 
 from extensions import db
 from models.catalogue import Product
 from models.consignment_statements import period_bounds
 from models.cooperatives import PROVINCES, Cooperative
+from models.report_cells import AIRPORT_CODES, OUTLET_TYPES, ReportCell, outlet_type  # noqa: F401
 from models.report_summaries import SALE_KINDS, ConsignmentDaily, ConsignmentMonthly
 from models.stock import KIND_SHOP, REAL_KINDS, Location, Lot, StockBalance, StockMovement
 from models.types import money, quantity
@@ -24,8 +25,6 @@ from models.warehouse import PackagingRun, Reception, ReceptionLine
 
 ZERO = Decimal(0)
 SALES_DIMENSIONS = ("family", "product", "cooperative", "province", "outlet", "month")
-AIRPORT_CODES = ("SHOP-AIRPORT",)
-OUTLET_TYPES = ("airport", "stand")
 SMALL_CELL = 3  # open data: no figure built from fewer cooperatives than this
 AGE_BUCKETS = (30, 90, 180)  # days: 0–30, 31–90, 91–180, over 180
 
@@ -35,11 +34,6 @@ def dec(value):
     if value is None:
         return ZERO
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def outlet_type(code):
-    """'airport' for the airport shop, 'stand' for the solidarity stands and other shops."""
-    return "airport" if code in AIRPORT_CODES else "stand"
 
 
 def year_before(date_from, date_to):
@@ -82,49 +76,63 @@ def split_period(date_from, date_to):
     return (first, after), edges
 
 
-def summary_source(date_from, date_to, kinds=None):
-    """A subquery of the summary rows of the period (columns of the summary tables, `day`
-    being the month's first day for whole months): union of monthly and daily rows."""
+def summary_parts(date_from, date_to):
+    """The period as (summary table, condition on its rows) parts: the whole months from the
+    monthly table (`day` being the month's first day), each edge from the daily one."""
     months, edges = split_period(date_from, date_to)
     parts = []
-
-    def part(model, where):
-        t = model.__table__
-        q = select(t.c.day, t.c.cooperative_id, t.c.kind, t.c.location_id, t.c.product_id,
-                   t.c.entries, t.c.quantity, t.c.gross, t.c.commission, t.c.amount,
-                   t.c.age_days).where(where)
-        if kinds is not None:
-            q = q.where(t.c.kind.in_(kinds))
-        return q
-
     if months:
         t = ConsignmentMonthly.__table__
-        parts.append(part(ConsignmentMonthly, and_(t.c.day >= months[0], t.c.day < months[1])))
+        parts.append((t, and_(t.c.day >= months[0], t.c.day < months[1])))
     for lo, hi in edges:
         t = ConsignmentDaily.__table__
-        parts.append(part(ConsignmentDaily, and_(t.c.day >= lo, t.c.day <= hi)))
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("s")
+        parts.append((t, and_(t.c.day >= lo, t.c.day <= hi)))
+    return parts
 
 
-def month_of(column):
-    """'YYYY-MM' of a date column, in this database's dialect."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+def _month(day):
+    """'YYYY-MM' of a date (SQLite may hand back ISO text)."""
+    return day[:7] if isinstance(day, str) else f"{day.year:04d}-{day.month:02d}"
 
 
 def grouped(date_from, date_to, kinds, *keys):
     """The period's summary sums grouped by raw keys ("cooperative_id", "kind", "location_id",
     "product_id", "month"): [(key values..., quantity, gross, commission, amount, age_days)].
-    No join on the summary rows: names and families are looked up in Python afterwards (a
-    join on the union of monthly and daily rows made SQLite scan it per product)."""
-    s = summary_source(date_from, date_to, kinds)
-    cols = [month_of(s.c.day) if k == "month" else s.c[k] for k in keys]
-    query = select(*cols, func.sum(s.c.quantity), func.sum(s.c.gross), func.sum(s.c.commission),
-                   func.sum(s.c.amount), func.sum(s.c.age_days))
-    if cols:
-        query = query.group_by(*cols)
-    return db.session.execute(query).all()
+
+    Each part of the period (whole months, each edge) is one grouped range scan of its own
+    table, merged here: a union of the parts made SQLite materialize and sort every row
+    before grouping (a third slower at the edges of a year's daily table). No join on the
+    summary rows: names and families are looked up in Python afterwards. Months are grouped
+    by day in SQL (rows in key order, no function per row) and folded here."""
+    parts = summary_parts(date_from, date_to)
+    results = []
+    for t, where in parts:
+        cols = [t.c.day if k == "month" else t.c[k] for k in keys]
+        query = select(*cols, func.sum(t.c.quantity), func.sum(t.c.gross), func.sum(t.c.commission),
+                       func.sum(t.c.amount), func.sum(t.c.age_days)).where(where)
+        if kinds is not None:
+            query = query.where(t.c.kind.in_(kinds))
+        if cols:
+            query = query.group_by(*cols)
+        results.append(db.session.execute(query).all())
+    if len(results) == 1 and "month" not in keys:
+        return results[0]
+    at = keys.index("month") if "month" in keys else None
+    n = len(keys)
+    out = {}
+    for rows in results:
+        for r in rows:
+            key = tuple(r[:n])
+            if at is not None:
+                key = key[:at] + (_month(key[at]),) + key[at + 1:]
+            sums = out.get(key)
+            if sums is None:
+                out[key] = [None if v is None else dec(v) for v in r[n:]]
+            else:
+                for i, v in enumerate(r[n:]):
+                    if v is not None:
+                        sums[i] = dec(v) if sums[i] is None else sums[i] + dec(v)
+    return [k + tuple(v) for k, v in out.items()]
 
 
 def product_facts():
@@ -137,11 +145,6 @@ def product_facts():
 def cooperative_provinces():
     """{cooperative: province}."""
     return dict(db.session.execute(select(Cooperative.id, Cooperative.province)).all())
-
-
-def location_codes():
-    """{location: code}."""
-    return dict(db.session.execute(select(Location.id, Location.code)).all())
 
 
 # --- sales ------------------------------------------------------------------------------------
@@ -615,20 +618,36 @@ def open_data_monthly(date_from, date_to, threshold=SMALL_CELL):
     """Monthly sales by province × product family × outlet type: retail value, the
     cooperatives' share, quantity sold, and how many cooperatives the cell sums. Cells built
     from fewer than `threshold` cooperatives are left out entirely, so no cooperative's sales
-    can be read off (no totals are published beside them either)."""
+    can be read off (no totals are published beside them either). Read from the report cells
+    (models/report_cells.py): whole months from the monthly grain, the edges day by day."""
     check_period(date_from, date_to)
-    facts, provinces, codes = product_facts(), cooperative_provinces(), location_codes()
+    months, edges = split_period(date_from, date_to)
+    t = ReportCell.__table__
+    parts = []
+    if months:
+        parts.append((and_(t.c.grain == "month", t.c.day >= months[0], t.c.day < months[1]), None))
+    for lo, hi in edges:
+        parts.append((and_(t.c.grain == "day", t.c.day >= lo, t.c.day <= hi),
+                      _month(lo) if _month(lo) == _month(hi) else None))
+    provinces = cooperative_provinces()
     cells = {}
-    for mon, prov_coop, product, location, _q, gross, _c, owed, _a in grouped(
-            date_from, date_to, SALE_KINDS, "month", "cooperative_id", "product_id", "location_id"):
-        fam = facts[product][0] if product in facts else "other"
-        key = (mon, provinces.get(prov_coop), fam, outlet_type(codes.get(location)))
-        c = cells.setdefault(key, {"coops": set(), "gross": ZERO, "owed": ZERO})
-        c["coops"].add(prov_coop)
-        c["gross"] += dec(gross)
-        c["owed"] += dec(owed)
+    for part, month in parts:
+        # An edge within one month is grouped without its day; otherwise by day (rows in key
+        # order, no month expression per row), folded into months here.
+        day_col = [] if month else [t.c.day]
+        for *day, coop, fam, otype, gross, owed in db.session.execute(
+                select(*day_col, t.c.cooperative_id, t.c.family, t.c.outlet_type, func.sum(t.c.gross),
+                       func.sum(t.c.amount)).where(part)
+                .group_by(*day_col, t.c.cooperative_id, t.c.family, t.c.outlet_type)):
+            key = (month or _month(day[0]), provinces.get(coop), fam, otype)
+            c = cells.get(key)
+            if c is None:
+                c = cells[key] = {"coops": set(), "gross": ZERO, "owed": ZERO}
+            c["coops"].add(coop)
+            c["gross"] += dec(gross)
+            c["owed"] += dec(owed)
     out = []
-    for (mon, prov, fam, otype), c in sorted(cells.items()):
+    for (mon, prov, fam, otype), c in sorted(cells.items(), key=lambda kv: tuple(x or "" for x in kv[0])):
         if len(c["coops"]) < threshold:
             continue
         out.append({"month": mon, "province": prov, "product_family": fam, "outlet_type": otype,

@@ -48,7 +48,7 @@ def upgrade():
     op.create_index('ix_stock_movements_to_time', 'stock_movements', ['to_location_id', 'created_at'])
     from models.report_summaries import rebuild
 
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), cells=False)  # report_cells comes with 0015
 
 
 def downgrade():
