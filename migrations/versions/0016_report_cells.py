@@ -1,7 +1,7 @@
 """report cells: the open data's sales per day and month, cooperative, family and outlet type
 
-Revision ID: 0015_report_cells
-Revises: 0014_buyer_orders
+Revision ID: 0016_report_cells
+Revises: 0015_pickup_sessions
 Create Date: 2026-11-30 02:30:00
 
 - report_cells: sales net of refunds per local day (grain 'day') and month (grain 'month'),
@@ -14,8 +14,8 @@ Create Date: 2026-11-30 02:30:00
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0015_report_cells'
-down_revision = '0014_buyer_orders'
+revision = '0016_report_cells'
+down_revision = '0015_pickup_sessions'
 branch_labels = None
 depends_on = None
 
