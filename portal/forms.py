@@ -6,8 +6,9 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from web.forms import LocalDecimalField
-from web.labels import CATEGORY_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
+from web.labels import CATEGORY_LABELS, CHANNEL_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
 from models.catalogue import CATEGORIES
+from models.consignment import CHANNELS
 
 
 
@@ -45,11 +46,16 @@ class PayoutForm(FlaskForm):
 CATEGORY_CHOICES = [("", _l("All categories"))] + [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
 
 
+CHANNEL_CHOICES = [("", _l("Every channel"))] + [(c, CHANNEL_LABELS[c]) for c in CHANNELS]
+
+
 class CommissionRuleForm(FlaskForm):
-    """A commission rate for the platform or a cooperative, optionally for one category."""
+    """A commission rate for the platform or a cooperative, optionally for one category and
+    one channel (till sales, orders delivered, orders picked up)."""
 
     cooperative_id = SelectField(_l("Cooperative"), coerce=int)
     category = SelectField(_l("Product category"), choices=CATEGORY_CHOICES)
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, default="")
     rate_percent = LocalDecimalField(_l("Rate (%)"), places=2,
                                 validators=[DataRequired(), NumberRange(min=0, max=99.99)],
                                 description=_l("15 for 15%. Sales already made keep their rate."))
