@@ -234,10 +234,17 @@ def _record_flush(session, _context):
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
+def _recorded_explicitly():
+    """class → object type of the objects whose services write their entries themselves."""
+    from models.orders import Invoice, Order, PriceList
+
+    return {Order: "order", Invoice: "invoice", PriceList: "price_list"}
+
+
 def object_type_of(obj):
     """The log's object type of an ORM object (None when it is not audited)."""
     global _AUDITED
     if _AUDITED is None:
         _AUDITED = _audited()
     kind = _AUDITED.get(type(obj))
-    return kind[0] if kind else None
+    return kind[0] if kind else _recorded_explicitly().get(type(obj))

@@ -13,7 +13,7 @@ from models.consignment import CHANNELS
 
 
 class PeriodForm(FlaskForm):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD (and an outlet on the sales page)."""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD (and an outlet and a channel on the sales page)."""
 
     class Meta:
         csrf = False
@@ -21,6 +21,9 @@ class PeriodForm(FlaskForm):
     date_from = DateField(lazy_pgettext("period", "From"), validators=[Optional()], name="from")
     date_to = DateField(lazy_pgettext("period", "To"), validators=[Optional()], name="to")
     location_id = SelectField(_l("Outlet"), coerce=int, validators=[Optional()], validate_choice=False)
+    # The sales page's channel filter: "" every channel, else one of models.consignment.CHANNELS.
+    channel = SelectField(_l("Channel"), choices=[("", "")] + [(c, c) for c in CHANNELS], default="",
+                          validators=[Optional()])
 
     def validate_date_to(self, field):
         """The end of a period cannot come before its start."""
