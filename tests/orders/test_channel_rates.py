@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from extensions import db
@@ -143,6 +144,7 @@ def test_a_scheduled_channel_rate_takes_effect_on_its_day(app):
 def test_the_commission_page_sets_a_channel_rate_with_a_decimal_comma(auth, lang):
     admin = auth.client_for("admin")
     admin.post(f"/lang/{lang}")
+    refresh()  # the suite's app context keeps a request's locale in `g`
     jerada = coop(JERADA).id
     r = admin.post("/portal/admin/commission", data={
         "which": "rule", "cooperative_id": str(jerada), "category": "honey",
@@ -150,7 +152,8 @@ def test_the_commission_page_sets_a_channel_rate_with_a_decimal_comma(auth, lang
     assert r.status_code == 302, r.get_data(as_text=True)[:800]
     assert commission_rates_for({(jerada, "honey")}, channel="pickup")[(jerada, "honey")] == D("0.075")
     page = admin.get("/portal/admin/commission").get_data(as_text=True)
-    assert "7,50" in page
+    assert "7,50" in page and ("الطلبيات المستلَمة من المتجر" if lang == "ar" else "Commandes retirées") in page
+    assert ('dir="rtl"' in page) == (lang == "ar")
     # Bad input: a form error, nothing written.
     before = db.session.execute(select(CommissionRateChange.id)).all()
     r = admin.post("/portal/admin/commission", data={
