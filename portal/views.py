@@ -141,12 +141,15 @@ def sales(coop_id):
                 channels = queries.entry_channels(chunk)
                 for r in chunk:
                     yield [r.id, local_time(r.created_at, tz).isoformat(timespec="seconds"),
-                           word(r.kind, KIND_LABELS, dialect), word(channels.get(r.id), CHANNEL_LABELS, dialect),
-                           r.location_fr, r.product_fr, r.lot_code, r.quantity, queries.unit_price(r),
-                           r.gross, r.commission_rate, r.commission, r.amount]
-        return csv_response(f"sales-{coop.id}.csv", ["entry_id", "time", "kind", "channel", "outlet",
-                                                     "product", "lot", "quantity", "unit_price", "gross",
-                                                     "commission_rate", "commission", "owed"], rows())
+                           word(r.kind, KIND_LABELS, dialect), r.location_fr, r.product_fr,
+                           r.lot_code, r.quantity, queries.unit_price(r), r.gross,
+                           r.commission_rate, r.commission, r.amount,
+                           word(channels.get(r.id), CHANNEL_LABELS, dialect)]
+        # The channel comes last: the columns before it keep their places for readers of the file.
+        return csv_response(f"sales-{coop.id}.csv", ["entry_id", "time", "kind", "outlet", "product",
+                                                     "lot", "quantity", "unit_price", "gross",
+                                                     "commission_rate", "commission", "owed",
+                                                     "channel"], rows())
     args = {"page": max(1, request.args.get("page", 1, type=int)), "per_page": 50}
     page = paginate(query, args, db.session)
     totals = queries.sales_totals(coop.id, start, end, location_id, channel)
