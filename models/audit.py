@@ -6,7 +6,8 @@ transaction of the change it records, by `record` alone:
   compensations decided, count postings);
 - from the session's flush, for the master data and settings edited through the ORM
   (products and prices, cooperatives with their bank details, locations, users with their
-  roles and shops, commission rules, settings, lots, tokens, payouts, counts, compensations):
+  roles and shops, commission rules, settings, lots, tokens, payouts, counts, compensations,
+  buyers):
   one row per object created, changed or deleted, with the changed fields only.
 
 Models never read the request: the web floor gives `set_actor_source` a function answering
@@ -125,6 +126,7 @@ def _audited():
     from models.consignment import CommissionRateChange, CommissionRule, ConsignmentSetting
     from models.consignment_payouts import Payout
     from models.cooperatives import Cooperative
+    from models.orders import Buyer
     from models.stock import Location, Lot
     from models.transfers import StockCount
     from models.users import ApiToken, User
@@ -134,7 +136,8 @@ def _audited():
             CommissionRule: ("commission_rule", True), ConsignmentSetting: ("setting", True),
             CommissionRateChange: ("commission_rate", True),
             Lot: ("lot", False), ApiToken: ("api_token", True), Payout: ("payout", True),
-            StockCount: ("stock_count", False), Compensation: ("compensation", True)}
+            StockCount: ("stock_count", False), Compensation: ("compensation", True),
+            Buyer: ("buyer", True)}
 
 
 _AUDITED = None
@@ -231,10 +234,17 @@ def _record_flush(session, _context):
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
+def _recorded_explicitly():
+    """class → object type of the objects whose services write their entries themselves."""
+    from models.orders import Invoice, Order, PriceList
+
+    return {Order: "order", Invoice: "invoice", PriceList: "price_list"}
+
+
 def object_type_of(obj):
     """The log's object type of an ORM object (None when it is not audited)."""
     global _AUDITED
     if _AUDITED is None:
         _AUDITED = _audited()
     kind = _AUDITED.get(type(obj))
-    return kind[0] if kind else None
+    return kind[0] if kind else _recorded_explicitly().get(type(obj))

@@ -20,27 +20,38 @@ from models.types import CENT, MILLI, Money, Quantity, Rate, money
 ENTRY_KINDS = ("sale", "refund", "payout", "fee", "adjustment")
 
 
+# The channels a sale reaches a customer through: the till (a shop's or a stand's sale,
+# online or offline), an order delivered to a buyer, an order picked up at a shop. The order
+# channels are named after models.orders.FULFILMENTS (an order's `fulfilment`).
+CHANNEL_TILL = "till"
+CHANNELS = (CHANNEL_TILL, "delivery", "pickup")
+
+
 class CommissionRule(db.Model):
     """A commission rate: platform-wide (no cooperative) or per cooperative, optionally per
-    product category. The most specific rule wins."""
+    product category and per channel (None: every one). The most specific rule wins
+    (`pick_rate`)."""
 
     __tablename__ = "commission_rules"
 
     id = db.Column(db.Integer, primary_key=True)
     cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
     category = db.Column(db.String(32))
+    channel = db.Column(db.String(16))
     rate = db.Column(Rate, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
-        db.UniqueConstraint("cooperative_id", "category", name="uq_commission_rules_scope"),
+        db.UniqueConstraint("cooperative_id", "category", "channel", name="uq_commission_rules_scope"),
         db.CheckConstraint("rate >= 0 AND rate < 1", name="rate_range"),
+        db.CheckConstraint("channel IS NULL OR channel IN ('till', 'delivery', 'pickup')",
+                           name="channel"),
     )
 
 
 class CommissionRateChange(db.Model):
     """One decision on a commission rate: from `effective_from` on, the scope (cooperative or
-    platform, category or every category) takes `rate` (None: the scope's rule is removed and
+    platform, category or every category, channel or every channel) takes `rate` (None: the scope's rule is removed and
     the next more general one applies). Appended, never edited: the history of rates. A
     CommissionRule row (or a cooperative's own rate) holds the scope's rate as of its last
     change that has taken effect; the changes decide."""
@@ -50,6 +61,7 @@ class CommissionRateChange(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     cooperative_id = db.Column(db.Integer, db.ForeignKey("cooperatives.id"))
     category = db.Column(db.String(32))
+    channel = db.Column(db.String(16))  # None: every channel
     rate = db.Column(Rate)
     effective_from = db.Column(db.Date, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -158,22 +170,33 @@ class ConsignmentBalance(db.Model):
 BUCKETS = {"sale": "owed", "refund": "owed", "fee": "fees", "payout": "paid", "adjustment": "adjustments"}
 
 
-def pick_rate(rules, own_rate, cooperative_id, category, default):
-    """The commission rule, written once. Most specific first: the (cooperative, category)
-    rule, the cooperative's own rate, the cooperative's rule for every category, the
-    (platform, category) rule, the platform rule, then the configured default.
+def pick_rate(rules, own_rate, cooperative_id, category, default, channel=None):
+    """The commission rule, written once. Most specific first; the cooperative outranks the
+    category, which outranks the channel:
 
-    `rules` maps (cooperative_id or None, category or None) to a rate."""
-    if category is not None and (cooperative_id, category) in rules:
-        return rules[(cooperative_id, category)]
-    if own_rate is not None:
-        return own_rate
-    if (cooperative_id, None) in rules:
-        return rules[(cooperative_id, None)]
-    if category is not None and (None, category) in rules:
-        return rules[(None, category)]
-    if (None, None) in rules:
-        return rules[(None, None)]
+    1. cooperative + category + channel      5. platform + category + channel
+    2. cooperative + category                6. platform + category
+    3. cooperative + channel                 7. platform + channel
+    4. the cooperative's own rate, then      8. platform
+       its rule for every category           9. the configured default
+
+    `rules` maps (cooperative_id or None, category or None, channel or None) to a rate; a
+    `channel` of None (a compensation's consignment value) skips the channel rules."""
+    for coop in (cooperative_id, None):
+        scopes = []
+        if category is not None and channel is not None:
+            scopes.append((coop, category, channel))
+        if category is not None:
+            scopes.append((coop, category, None))
+        if channel is not None:
+            scopes.append((coop, None, channel))
+        for scope in scopes:
+            if scope in rules:
+                return rules[scope]
+        if coop is not None and own_rate is not None:
+            return own_rate
+        if (coop, None, None) in rules:
+            return rules[(coop, None, None)]
     return default
 
 
@@ -183,54 +206,57 @@ def default_commission_rate():
 
 
 RATE_ROWS = (
-    "SELECT 'change', cooperative_id, category, rate, effective_from, id FROM commission_rate_changes "
-    "WHERE cooperative_id IN ({ids}) OR cooperative_id IS NULL "
-    "UNION ALL SELECT 'rule', cooperative_id, category, rate, CAST(NULL AS DATE), id "
+    "SELECT 'change', cooperative_id, category, channel, rate, effective_from, id "
+    "FROM commission_rate_changes WHERE cooperative_id IN ({ids}) OR cooperative_id IS NULL "
+    "UNION ALL SELECT 'rule', cooperative_id, category, channel, rate, CAST(NULL AS DATE), id "
     "FROM commission_rules WHERE cooperative_id IN ({ids}) OR cooperative_id IS NULL "
-    "UNION ALL SELECT 'own', id, CAST(NULL AS VARCHAR(32)), commission_rate, CAST(NULL AS DATE), id "
-    "FROM cooperatives WHERE id IN ({ids})")
+    "UNION ALL SELECT 'own', id, CAST(NULL AS VARCHAR(32)), CAST(NULL AS VARCHAR(16)), "
+    "commission_rate, CAST(NULL AS DATE), id FROM cooperatives WHERE id IN ({ids})")
 
 
 def _rate_rows(coop_ids, as_of):
     """The changes (all dates: a scope with any change is decided by its changes alone), the
     rules and the cooperatives' own rates, in one round trip:
-    (source, cooperative, category, rate, effective_from, id). Run on the driver
+    (source, cooperative, category, channel, rate, effective_from, id). Run on the driver
     (models.rawsql): the till calls this on every sale."""
     ids, params = rawsql.in_list("coop", sorted(coop_ids) or [0])
-    return [(source, coop, category, rawsql.dec(rate, 4), rawsql.day(effective), row_id)
-            for source, coop, category, rate, effective, row_id
+    return [(source, coop, category, channel, rawsql.dec(rate, 4), rawsql.day(effective), row_id)
+            for source, coop, category, channel, rate, effective, row_id
             in rawsql.execute(RATE_ROWS.format(ids=ids), params).fetchall()]
 
 
-def commission_rates_for(pairs, as_of=None):
+def commission_rates_for(pairs, as_of=None, channel=None):
     """The rates in force on `as_of` (default: today in Morocco) for (cooperative, category)
-    pairs, in one query. A scope's latest change effective by then decides; a scope without
-    one keeps its rule (or the cooperative's own rate); `pick_rate` chooses among scopes."""
+    pairs sold through `channel` ("till", "delivery", "pickup"; None: the rate of no channel
+    in particular), in one query. A scope's latest change effective by then decides; a scope
+    without one keeps its rule (or the cooperative's own rate); `pick_rate` chooses among
+    scopes."""
     from models.stock_codes import shop_today
 
     as_of = as_of or shop_today()
     coop_ids = {c for c, _cat in pairs}
     rules, own, latest, changed = {}, {}, {}, set()
-    for source, coop, category, rate, effective, row_id in _rate_rows(coop_ids, as_of):
+    for source, coop, category, chan, rate, effective, row_id in _rate_rows(coop_ids, as_of):
         if source == "change":
-            key = (coop, category)
+            key = (coop, category, chan)
             changed.add(key)
             if effective <= as_of and (key not in latest or (effective, row_id) > latest[key][:2]):
                 latest[key] = (effective, row_id, rate)
         elif source == "rule":
-            rules[(coop, category)] = rate
+            rules[(coop, category, chan)] = rate
         else:
             own[coop] = rate
-    for coop, category in changed:
-        rate = latest[(coop, category)][2] if (coop, category) in latest else None
-        if coop is not None and category is None:
-            own[coop] = rate  # the cooperative's own rate, every category
+    for key in changed:
+        coop, category, chan = key
+        rate = latest[key][2] if key in latest else None
+        if coop is not None and category is None and chan is None:
+            own[coop] = rate  # the cooperative's own rate, every category and channel
         elif rate is None:
-            rules.pop((coop, category), None)
+            rules.pop(key, None)
         else:
-            rules[(coop, category)] = rate
+            rules[key] = rate
     default = default_commission_rate()
-    return {(coop, category): pick_rate(rules, own.get(coop), coop, category, default)
+    return {(coop, category): pick_rate(rules, own.get(coop), coop, category, default, channel)
             for coop, category in pairs}
 
 
@@ -244,9 +270,10 @@ def rate_history(cooperative_id=None):
     return db.session.execute(query).scalars().all()
 
 
-def commission_rate_for(cooperative_id, category=None):
-    """The rate in force now for a cooperative and a product category (see `pick_rate`)."""
-    return commission_rates_for({(cooperative_id, category)})[(cooperative_id, category)]
+def commission_rate_for(cooperative_id, category=None, channel=None):
+    """The rate in force now for a cooperative, a product category and a channel (see
+    `pick_rate`)."""
+    return commission_rates_for({(cooperative_id, category)}, channel=channel)[(cooperative_id, category)]
 
 
 def sale_entry_values(gross, rate):
@@ -449,34 +476,41 @@ def _clean_rate(rate, field="rate"):
     return value
 
 
-def _scope_rule(cooperative_id, category):
-    scope = [CommissionRule.category.is_(None) if category is None else CommissionRule.category == category,
-             CommissionRule.cooperative_id.is_(None) if cooperative_id is None
-             else CommissionRule.cooperative_id == cooperative_id]
-    return db.session.execute(select(CommissionRule).where(*scope)).scalars().first()
+def _scope(model, cooperative_id, category, channel):
+    """The WHERE clauses of one scope (None: the column IS NULL)."""
+    return [model.cooperative_id.is_(None) if cooperative_id is None else model.cooperative_id == cooperative_id,
+            model.category.is_(None) if category is None else model.category == category,
+            model.channel.is_(None) if channel is None else model.channel == channel]
 
 
-def append_rate_change(*, cooperative_id, category, old_rate, rate, effective_from, user_id=None):
+def _scope_rule(cooperative_id, category, channel=None):
+    return db.session.execute(select(CommissionRule).where(
+        *_scope(CommissionRule, cooperative_id, category, channel))).scalars().first()
+
+
+def append_rate_change(*, cooperative_id, category, old_rate, rate, effective_from, user_id=None,
+                       channel=None):
     """Append a change of a scope's rate; a scope's first change also records the rate it had
     before (in force since BEGINNING), so the history answers for any date."""
     ch = CommissionRateChange
-    scope = [ch.category.is_(None) if category is None else ch.category == category,
-             ch.cooperative_id.is_(None) if cooperative_id is None else ch.cooperative_id == cooperative_id]
+    scope = _scope(ch, cooperative_id, category, channel)
     if old_rate is not None and db.session.execute(select(ch.id).where(*scope).limit(1)).scalar() is None:
-        db.session.add(ch(cooperative_id=cooperative_id, category=category, rate=old_rate,
-                          effective_from=BEGINNING, user_id=user_id))
-    db.session.add(ch(cooperative_id=cooperative_id, category=category, rate=rate,
+        db.session.add(ch(cooperative_id=cooperative_id, category=category, channel=channel,
+                          rate=old_rate, effective_from=BEGINNING, user_id=user_id))
+    db.session.add(ch(cooperative_id=cooperative_id, category=category, channel=channel, rate=rate,
                       effective_from=effective_from, user_id=user_id))
 
 
-def set_commission_rate(*, cooperative_id=None, category=None, rate, effective_from=None, user_id=None):
-    """Set a commission rate for a scope from `effective_from` (default today; never before
-    today: a change never rewrites the past); `rate` None removes it (the next rule applies).
+def set_commission_rate(*, cooperative_id=None, category=None, channel=None, rate,
+                        effective_from=None, user_id=None):
+    """Set a commission rate for a scope (cooperative or platform, category or every one,
+    channel or every one) from `effective_from` (default today; never before today: a change
+    never rewrites the past); `rate` None removes it (the next rule applies, `pick_rate`).
 
     The change is appended to the history (CommissionRateChange). When it takes effect today,
     the scope's current rate is also kept where the pages read it: the cooperative's own rate
-    (no category) on Cooperative.commission_rate, every other scope in a CommissionRule.
-    Sales already recorded keep their frozen rate.
+    (no category, no channel) on Cooperative.commission_rate, every other scope in a
+    CommissionRule. Sales and delivered order lines already recorded keep their frozen rate.
     """
     from flask_babel import gettext as _
 
@@ -486,6 +520,8 @@ def set_commission_rate(*, cooperative_id=None, category=None, rate, effective_f
 
     if category is not None and category not in CATEGORIES:
         raise ValidationFailed(_("Unknown category."), fields={"category": [str(category)]})
+    if channel is not None and channel not in CHANNELS:
+        raise ValidationFailed(_("Unknown channel."), fields={"channel": [str(channel)]})
     value = None if rate is None else _clean_rate(rate)
     today = shop_today()
     effective_from = effective_from or today
@@ -497,20 +533,22 @@ def set_commission_rate(*, cooperative_id=None, category=None, rate, effective_f
         coop = db.session.get(Cooperative, cooperative_id)
         if coop is None:
             raise NotFound(_("Unknown cooperative."), fields={"cooperative_id": [str(cooperative_id)]})
-    rule = None if coop is not None and category is None else _scope_rule(cooperative_id, category)
-    old = coop.commission_rate if coop is not None and category is None else (rule.rate if rule else None)
-    append_rate_change(cooperative_id=cooperative_id, category=category, old_rate=old, rate=value,
-                       effective_from=effective_from, user_id=user_id)
+    own = coop is not None and category is None and channel is None
+    rule = None if own else _scope_rule(cooperative_id, category, channel)
+    old = coop.commission_rate if own else (rule.rate if rule else None)
+    append_rate_change(cooperative_id=cooperative_id, category=category, channel=channel,
+                       old_rate=old, rate=value, effective_from=effective_from, user_id=user_id)
     if effective_from > today:
         db.session.flush()
         return value
-    if coop is not None and category is None:
+    if own:
         coop.commission_rate = value
     elif value is None:
         if rule is not None:
             db.session.delete(rule)
     elif rule is None:
-        db.session.add(CommissionRule(cooperative_id=cooperative_id, category=category, rate=value))
+        db.session.add(CommissionRule(cooperative_id=cooperative_id, category=category,
+                                      channel=channel, rate=value))
     else:
         rule.rate = value
     db.session.flush()

@@ -24,6 +24,7 @@ from models.ledger import Move, post_movements
 from models.masterdata import virtual_location
 from models.orders import (BUYER_PAYMENT_METHODS, DOC_CREDIT_NOTE, DOC_ORDER, BuyerPayment,
                            Invoice, InvoiceCounter, InvoiceLine)
+from models.orders_audit import record, record_invoice
 from models.orders_posting import WrongState, lock_order
 from models.settings import setting
 from models.types import money, quantity as round_quantity
@@ -92,6 +93,9 @@ def invoice_order(order_id, *, user_id=None, on=None):
     order.state = "invoiced"
     order.invoiced_at = utcnow()
     db.session.flush()
+    record("invoice", order, user_id=user_id, before={"state": "delivered"}, invoice=invoice.number)
+    record_invoice("issue", invoice, user_id=user_id, number=invoice.number, order=order.number,
+                   total=invoice.total, due_on=invoice.due_on.isoformat())
     return invoice
 
 
@@ -148,6 +152,9 @@ def record_payment(invoice_id, *, amount, method, reference=None, user_id=None, 
                            cash_session_id=cash_session_id)
     db.session.add(payment)
     db.session.flush()
+    record_invoice("payment", invoice, user_id=user_id, before={"due": due}, due=due - amount,
+                   amount=amount, method=method, reference=payment.reference,
+                   paid_on=payment.paid_on.isoformat())
     return payment
 
 
@@ -257,6 +264,13 @@ def credit_note(invoice_id, *, returns, reason, restock=True, user_id=None, on=N
                       document_type=DOC_CREDIT_NOTE, document_id=note.id, user_id=user_id,
                       reason=reason)
     db.session.flush()
+    returned = "; ".join(f"{line.product.sku} × {held.lot.code} × {qty.normalize():f}"
+                         for line, held, qty in allocation)
+    record_invoice("issue", note, user_id=user_id, number=note.number, credits=invoice.number,
+                   order=order.number, total=note.total, reason=note.reason,
+                   restock="1" if restock else "0", returned=returned)
+    record_invoice("credit_note", invoice, user_id=user_id, credit_note=note.number,
+                   total=note.total)
     return note
 
 

@@ -20,6 +20,7 @@ from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, lock_reservable, post_movements, release, reserve
 from models.masterdata import virtual_location
+from models.orders_audit import lines_text, number_text, quantities_text, record
 from models.orders import (CANCELLABLE_STATES, DOC_ORDER, FULFILMENTS, Buyer, Order, OrderLine,
                            OrderLineLot, PriceListItem)
 from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location, Lot
@@ -145,7 +146,10 @@ def create_order(*, buyer_id, location_id, lines, fulfilment="delivery", user_id
     db.session.flush()
     order.number = order_number(order.id)
     db.session.flush()
+    record("create", order, user_id=user_id, number=order.number, buyer=buyer.name,
+           location=location.code, fulfilment=fulfilment, lines=lines_text(order))
     return order
+
 
 
 def order_number(order_id):
@@ -167,10 +171,12 @@ def replace_lines(order_id, lines):
     order = lock_order(order_id)
     _require_state(order, "draft")
     new_lines = _clean_lines(order.buyer, lines)
+    before = lines_text(order)
     order.lines.clear()
     db.session.flush()
     order.lines.extend(new_lines)
     db.session.flush()
+    record("update", order, before={"lines": before}, lines=lines_text(order))
     return order
 
 
@@ -247,7 +253,15 @@ def confirm_order(order_id, *, user_id=None, partial=False):
         db.session.add(backorder)
         db.session.flush()
         backorder.number = order_number(backorder.id)
+        db.session.flush()
+        record("create", backorder, user_id=user_id, number=backorder.number,
+               backorder_of=order.number, lines=lines_text(backorder))
     db.session.flush()
+    record("confirm", order, user_id=user_id, before={"state": "draft"},
+           partial="1" if backorder is not None else None,
+           reserved=lines_text(order, "confirmed_quantity"),
+           backordered=lines_text(order, "backordered_quantity"),
+           backorder=backorder.number if backorder is not None else None)
     return order, backorder
 
 
@@ -284,6 +298,7 @@ def pack(order_id, *, lot_id, quantity, line_id=None):
         raise DomainError(_("More packed than reserved for this lot."), code="over_packed",
                           fields={"lot_id": lot_id, "excess": str(qty)})
     db.session.flush()
+    record("pack", order, lot=matches[0].lot.code, quantity=number_text(quantity))
     return order
 
 
@@ -299,6 +314,9 @@ def prepare_order(order_id, *, user_id=None):
     order.state = "prepared"
     order.prepared_at = utcnow()
     db.session.flush()
+    record("prepare", order, user_id=user_id, before={"state": "confirmed"},
+           packed=quantities_text([(line.product, sum((h.packed or Decimal(0) for h in line.lots),
+                                                      Decimal(0))) for line in order.lines]))
     return order
 
 
@@ -312,6 +330,8 @@ def ship_order(order_id, *, user_id=None):
         order.state = "shipped"
     order.shipped_at = utcnow()
     db.session.flush()
+    record("ship" if order.state == "shipped" else "ready", order, user_id=user_id,
+           before={"state": "prepared"})
     return order
 
 
@@ -367,20 +387,27 @@ def deliver_order(order_id, *, handed=None, user_id=None, at=None):
                        document_id=order.id, at=now, releasing=holds)
     if moves:
         _owe_cooperatives(order, deliveries, user_id, now)
+    before = order.state
     order.state = "delivered"
     order.delivered_at = now
     db.session.flush()
+    short = [(line.product, line.confirmed_quantity - line.delivered_quantity) for line in order.lines
+             if line.confirmed_quantity is not None and line.delivered_quantity < line.confirmed_quantity]
+    record("deliver", order, user_id=user_id, before={"state": before},
+           handed=lines_text(order, "delivered_quantity") or "0", short=quantities_text(short))
     return order
 
 
 def _owe_cooperatives(order, deliveries, user_id, at):
     """The consignment entries of the delivered lots: gross = quantity × the line's unit price
-    before tax, at the rate in force for the lot's cooperative and category."""
+    before tax, at the rate in force for the lot's cooperative and category through the
+    order's channel (its fulfilment: "delivery" or "pickup", models.consignment.pick_rate),
+    frozen on the entry as a till sale's is."""
     lots = {lot.id: lot for lot in db.session.execute(
         select(Lot).where(Lot.id.in_({held.lot_id for _l, held, _q in deliveries}))).scalars()}
     pairs = {(lots[h.lot_id].cooperative_id, lots[h.lot_id].product.category)
              for _l, h, _q in deliveries}
-    rates = commission_rates_for(pairs)
+    rates = commission_rates_for(pairs, channel=order.fulfilment)
     entries = []
     for line, held, qty in deliveries:
         lot = lots[held.lot_id]
@@ -401,6 +428,7 @@ def cancel_order(order_id, *, reason, user_id=None):
                                fields={"reason": [_("Say why the order is cancelled.")]})
     order = lock_order(order_id)
     _require_state(order, *CANCELLABLE_STATES)
+    before = order.state
     release(_reserved_holds(order))
     for line in order.lines:
         for held in line.lots:
@@ -409,6 +437,7 @@ def cancel_order(order_id, *, reason, user_id=None):
     order.cancel_reason = reason[:255]
     order.cancelled_at = utcnow()
     db.session.flush()
+    record("cancel", order, user_id=user_id, before={"state": before}, reason=order.cancel_reason)
     return order
 
 

@@ -24,7 +24,7 @@ from extensions import db
 from models import clock
 from models.books import chain_hash, sale_values
 from models.catalogue import Product
-from models.consignment import commission_rates_for, post_entries, sale_line_entry
+from models.consignment import CHANNEL_TILL, commission_rates_for, post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
@@ -356,7 +356,7 @@ def post_offline_sale(*, location_id, user_id, client_ref, lines, payments, max_
     total = subtotal - discount_total
     paid, change = _settle(total, payments)
     rates = commission_rates_for({(p.item.cooperative_id, p.item.category) for p in priced},
-                                 as_of=today)
+                                 as_of=today, channel=CHANNEL_TILL)
     for p in priced:
         p.rate = rates[(p.item.cooperative_id, p.item.category)]
 

@@ -15,7 +15,7 @@ from extensions import db
 from models import rawsql
 from models.stock_codes import Resolved, _check_sellable, resolve_code, shop_today
 from models.books import chain_hash, sale_values
-from models.consignment import commission_rates_for, post_entries, sale_line_entry
+from models.consignment import CHANNEL_TILL, commission_rates_for, post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
@@ -202,8 +202,9 @@ def _price_lines(lines, items, max_discount_rate):
 
 def frozen_rates(pairs):
     """Commission rates in force now for (cooperative, category) pairs: frozen on the sale's
-    consignment entries (the rule itself is models.consignment.pick_rate)."""
-    return commission_rates_for(pairs)
+    consignment entries (the rule itself is models.consignment.pick_rate; a till sale takes
+    the till channel's rules)."""
+    return commission_rates_for(pairs, channel=CHANNEL_TILL)
 
 
 def _settle(total, payments):

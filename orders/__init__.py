@@ -19,7 +19,8 @@ def register_document_types():
 
 def register(app, api):
     """Pages under /orders, the API resources, document labels."""
-    from orders import buyer_views, invoice_views, pickup_views, views  # noqa: F401  (routes)
+    from orders import (buyer_views, invoice_views, pickup_views, price_list_views,  # noqa: F401
+                        views)  # (routes)
 
     from orders import api as orders_api
     from orders import pickup_api  # noqa: F401  (its route on the orders API blueprint)

@@ -9,16 +9,18 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import orders_invoices, orders_posting
-from models.errors import DomainError, NotFound
-from models.orders import Buyer, Invoice, Order
+from models import orders_invoices, orders_posting, orders_prices
+from models.errors import DomainError, NotFound, ValidationFailed
+from models.orders import Buyer, Invoice, Order, PriceList
 from models.stock_codes import resolve_lot
 from orders import documents_pdf
 from orders.queries import buyers_location
 from orders.schemas import (BuyerInSchema, BuyerSchema, CancelSchema, ConfirmResultSchema,
                             ConfirmSchema, CreditNoteInSchema, DeliverSchema, InvoiceListArgsSchema,
                             InvoiceSchema, OrderCreateSchema, OrderListArgsSchema, OrderSchema,
-                            PackSchema, BuyerPaymentInSchema, buyer_out, invoice_out, order_out)
+                            PackSchema, BuyerPaymentInSchema, PriceListCreateSchema,
+                            PriceListInSchema, PriceListSchema, buyer_out, invoice_out, order_out,
+                            price_list_out)
 from orders.views import platform_identity
 from web.api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from web.fields import ListArgsSchema
@@ -31,7 +33,14 @@ BuyerPage = page_schema(BuyerSchema, "BuyerPage")
 OrderPage = page_schema(OrderSchema, "OrderPage")
 InvoicePage = page_schema(InvoiceSchema, "InvoicePage")
 BUYER_FIELDS = ("kind", "name", "ice", "if_number", "rc", "address", "contact_name", "phone",
-                "email", "payment_terms_days", "flight_date", "active")
+                "email", "payment_terms_days", "flight_date", "active", "price_list_id")
+PriceListPage = page_schema(PriceListSchema, "PriceListPage")
+
+
+def _check_price_list(data):
+    """422 when a buyer is given a price list that does not exist."""
+    if data.get("price_list_id") and db.session.get(PriceList, data["price_list_id"]) is None:
+        raise ValidationFailed("Unknown price list", fields={"price_list_id": ["Unknown price list"]})
 
 
 # --- buyers ----------------------------------------------------------------------------------
@@ -56,6 +65,7 @@ def list_buyers(args):
 @roles(*STAFF)
 def create_buyer(data):
     """A new buyer (business or private customer)."""
+    _check_price_list(data)
     buyer = Buyer(**{k: data.get(k) for k in BUYER_FIELDS})
     db.session.add(buyer)
     db.session.commit()
@@ -76,13 +86,75 @@ def get_buyer(buyer_id):
 @blp.response(200, BuyerSchema)
 @roles(*STAFF)
 def update_buyer(data, buyer_id):
-    """Change a buyer."""
+    """Change a buyer (its price list too)."""
     buyer = visible_buyer(buyer_id)
+    _check_price_list(data)
     for key in BUYER_FIELDS:
         if key in data:
             setattr(buyer, key, data[key])
     db.session.commit()
     return buyer_out(buyer, orders_invoices.buyer_balance(buyer.id)["balance"])
+
+
+# --- price lists ----------------------------------------------------------------------------
+
+def _price_list_body(price_list):
+    return price_list_out(price_list, [b.id for b in orders_prices.buyers_using(price_list.id)])
+
+
+def _prices(data):
+    return {row["product_id"]: row["unit_price"] for row in data.get("prices") or []}
+
+
+@blp.route("/price-lists", methods=["GET"])
+@blp.arguments(ListArgsSchema, location="query")
+@blp.response(200, PriceListPage)
+@roles("admin")
+def list_price_lists(args):
+    """Price lists by name, with their prices and the buyers using them."""
+    query = select(PriceList).order_by(PriceList.name, PriceList.id)
+    if args.get("q"):
+        query = query.where(PriceList.name.ilike(f"%{args['q']}%"))
+    page = paginate(query, args, db.session)
+    page["items"] = [_price_list_body(row[0]) for row in page["items"]]
+    return page
+
+
+@blp.route("/price-lists", methods=["POST"])
+@blp.arguments(PriceListCreateSchema)
+@blp.response(201, PriceListSchema)
+@blp.alt_response(422, description="Name taken or missing, unknown product, bad price")
+@roles("admin")
+def create_price_list(data):
+    """A new price list (name unique), with prices if given."""
+    price_list = orders_prices.save_price_list(name=data["name"], prices=_prices(data),
+                                               user_id=current_user.id)
+    db.session.commit()
+    return _price_list_body(price_list)
+
+
+@blp.route("/price-lists/<int:price_list_id>", methods=["GET"])
+@blp.response(200, PriceListSchema)
+@roles("admin")
+def get_price_list(price_list_id):
+    """One price list."""
+    price_list = db.session.get(PriceList, price_list_id)
+    if price_list is None:
+        raise NotFound("Unknown price list")
+    return _price_list_body(price_list)
+
+
+@blp.route("/price-lists/<int:price_list_id>", methods=["PUT", "PATCH"])
+@blp.arguments(PriceListInSchema)
+@blp.response(200, PriceListSchema)
+@blp.alt_response(422, description="Name taken, unknown product, bad price")
+@roles("admin")
+def update_price_list(data, price_list_id):
+    """Rename a price list and set (or with `unit_price: null` remove) some of its prices."""
+    price_list = orders_prices.save_price_list(price_list_id, name=data.get("name"),
+                                               prices=_prices(data), user_id=current_user.id)
+    db.session.commit()
+    return _price_list_body(price_list)
 
 
 # --- orders ----------------------------------------------------------------------------------

@@ -90,3 +90,10 @@ class CreditNoteForm(FlaskForm):
 
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
     restock = BooleanField(_l("Back on the shelf (otherwise written off as damaged)"), default=True)
+
+
+class PriceListForm(FlaskForm):
+    """A price list's name (its prices are the page's `price-<product id>` inputs, read by
+    orders.price_list_views.read_prices in the reader's language)."""
+
+    name = StringField(_l("Name of the price list"), validators=[DataRequired(), Length(max=120)])

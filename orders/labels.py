@@ -20,7 +20,9 @@ BUYER_PAYMENT_LABELS = {"bank_transfer": _l("Bank transfer"), "cheque": _l("Cheq
 
 
 STAFF_NAV = [("orders.index", _l("Orders")), ("orders.buyers", _l("Buyers")),
-             ("orders.invoices", _l("Invoices"))]
+             ("orders.invoices", _l("Invoices")), ("orders.price_lists", _l("Price lists"))]
+# Pages of the staff's tabs that only some staff roles open.
+NAV_ROLES = {"orders.price_lists": ("admin",)}
 BUYER_NAV = [("orders.catalogue", _l("Catalogue")), ("orders.mine", _l("My orders")),
              ("orders.invoices", _l("Invoices and balance"))]
 
@@ -32,7 +34,8 @@ def orders_nav():
 
     entries = BUYER_NAV if current_user.role == "buyer" else STAFF_NAV
     return [(endpoint, url_for(endpoint), label) for endpoint, label in entries
-            if endpoint in current_app.view_functions]
+            if endpoint in current_app.view_functions
+            and current_user.role in NAV_ROLES.get(endpoint, (current_user.role,))]
 
 
 @bp.app_context_processor

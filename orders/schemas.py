@@ -24,6 +24,8 @@ class BuyerInSchema(ma.Schema):
     payment_terms_days = Int(load_default=0, validate=v.Range(0, 365))
     flight_date = ma.fields.Date(allow_none=True)
     active = StrictBoolean(load_default=True)
+    # Its orders take this price list's prices (null: retail prices).
+    price_list_id = Int(allow_none=True, **ID)
 
 
 class BuyerSchema(BuyerInSchema):
@@ -33,7 +35,6 @@ class BuyerSchema(BuyerInSchema):
         ordered = True
 
     id = ma.fields.Integer()
-    price_list_id = ma.fields.Integer(allow_none=True)
     balance = ma.fields.String(allow_none=True)
 
 
@@ -95,6 +96,50 @@ class OrderListArgsSchema(ListArgsSchema):
 
     state = ma.fields.String(validate=v.OneOf(ORDER_STATES))
     buyer_id = ma.fields.Integer(**ID)
+
+
+class PriceListPriceSchema(ma.Schema):
+    """A product's price on a price list (before tax, MAD); null takes it off the list."""
+
+    class Meta:
+        ordered = True
+
+    product_id = Int(required=True, **ID)
+    unit_price = Dec(required=True, allow_none=True, places=2,
+                     validate=v.Range(0, 10**7, max_inclusive=False))
+
+
+class PriceListInSchema(ma.Schema):
+    """A price list's name and some of its prices (products not named keep theirs)."""
+
+    name = ma.fields.String(validate=v.Length(1, 120))
+    prices = ma.fields.List(ma.fields.Nested(PriceListPriceSchema), validate=v.Length(max=2000),
+                            load_default=list)
+
+
+class PriceListCreateSchema(PriceListInSchema):
+    """A new price list: a name, and prices if wanted."""
+
+    name = ma.fields.String(required=True, validate=v.Length(1, 120))
+
+
+class PriceListSchema(ma.Schema):
+    """A price list, its prices and the buyers using it."""
+
+    class Meta:
+        ordered = True
+
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    prices = ma.fields.List(ma.fields.Nested(PriceListPriceSchema), required=True)
+    buyer_ids = ma.fields.List(ma.fields.Integer(), required=True)
+
+
+def price_list_out(price_list, buyer_ids):
+    """A price list for PriceListSchema."""
+    return {"id": price_list.id, "name": price_list.name, "buyer_ids": list(buyer_ids),
+            "prices": [{"product_id": item.product_id, "unit_price": str(item.unit_price)}
+                       for item in sorted(price_list.items, key=lambda i: i.product_id)]}
 
 
 class InvoiceListArgsSchema(ListArgsSchema):

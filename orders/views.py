@@ -15,6 +15,7 @@ from models import orders_posting
 from models.catalogue import Product
 from models.errors import DomainError, NotFound
 from models.orders import ORDER_STATES, Buyer, Order
+from models.orders_audit import order_history
 from models.stock_codes import ChooseLot, resolve_lot
 from orders import bp, documents_pdf
 from orders.forms import CancelForm, OrderForm, PackForm
@@ -126,7 +127,8 @@ def detail(order_id):
     return render_template("orders/detail.html", order=order, staff=staff, packed_of=packed_of,
                            pick_list=orders_posting.pick_list(order) if staff else [],
                            cancel_form=CancelForm(), pack_form=PackForm(),
-                           invoices=_invoices_of(order))
+                           invoices=_invoices_of(order),
+                           history=order_history(order) if staff else [])
 
 
 def _invoices_of(order):

@@ -201,9 +201,10 @@ def list_balances(args):
 
 def _rates():
     """The platform's and each cooperative's rules, and the packaging fee."""
-    rules = [{"id": r.id, "cooperative_id": r.cooperative_id, "category": r.category, "rate": r.rate}
+    rules = [{"id": r.id, "cooperative_id": r.cooperative_id, "category": r.category,
+              "channel": r.channel, "rate": r.rate}
              for r in db.session.execute(select(CommissionRule).order_by(CommissionRule.id)).scalars()]
-    rules += [{"id": None, "cooperative_id": cid, "category": None, "rate": rate}
+    rules += [{"id": None, "cooperative_id": cid, "category": None, "channel": None, "rate": rate}
               for cid, rate in db.session.execute(
                   select(Cooperative.id, Cooperative.commission_rate)
                   .where(Cooperative.commission_rate.is_not(None)).order_by(Cooperative.id))]
@@ -226,7 +227,7 @@ def get_rates():
 def put_rate(data):
     """Set (or with `rate: null` remove) the rate of one scope; future sales use it."""
     set_commission_rate(cooperative_id=data.get("cooperative_id"), category=data.get("category"),
-                        rate=data["rate"], effective_from=data.get("effective_from"),
+                        channel=data.get("channel"), rate=data["rate"], effective_from=data.get("effective_from"),
                         user_id=current_user.id)
     db.session.commit()
     return _rates()

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from web.csvfile import page_dialect, word
-from web.labels import CATEGORY_LABELS
+from web.labels import CATEGORY_LABELS, CHANNEL_LABELS
 from auth.access import roles
 from extensions import db
 from models.consignment import (CommissionRule, balance, packaging_fee_per_unit, rate_history,
@@ -100,7 +100,8 @@ def payout_new():
 @bp.route("/admin/commission", methods=["GET", "POST"])
 @roles("admin")
 def commission():
-    """Commission rates (platform default, per category, per cooperative) and the fee."""
+    """Commission rates (platform default, per category, per cooperative, per channel) and
+    the fee."""
     form = CommissionRuleForm()
     form.cooperative_id.choices = [(0, _("Platform (every cooperative)"))] + _cooperative_choices()
     fee_form = PackagingFeeForm()
@@ -112,6 +113,7 @@ def commission():
                 if target is form:
                     set_commission_rate(cooperative_id=form.cooperative_id.data or None,
                                         category=form.category.data or None,
+                                        channel=form.channel.data or None,
                                         rate=form.rate_percent.data / Decimal(100),
                                         effective_from=form.effective_from.data,
                                         user_id=current_user.id)
@@ -137,10 +139,12 @@ def _rates_context():
     """The rules and per-cooperative rates the commission page lists."""
     rules = db.session.execute(select(CommissionRule).order_by(
         CommissionRule.cooperative_id.is_not(None), CommissionRule.cooperative_id,
-        CommissionRule.category.is_not(None), CommissionRule.category)).scalars().all()
+        CommissionRule.category.is_not(None), CommissionRule.category,
+        CommissionRule.channel.is_not(None), CommissionRule.channel)).scalars().all()
     coops = db.session.execute(select(Cooperative).order_by(Cooperative.name_fr)).scalars().all()
     names = {c.id: c for c in coops}
     return {"rules": rules, "coops": coops, "names": names, "category_labels": CATEGORY_LABELS,
+            "channel_labels": CHANNEL_LABELS,
             "history": rate_history()[:200], "today": today()}
 
 
@@ -149,8 +153,8 @@ def _rates_context():
 def commission_rule_delete(rule_id):
     """Remove a rule: the next more general rule applies to future sales."""
     rule = db.session.get(CommissionRule, rule_id) or abort(404)
-    set_commission_rate(cooperative_id=rule.cooperative_id, category=rule.category, rate=None,
-                        user_id=current_user.id)
+    set_commission_rate(cooperative_id=rule.cooperative_id, category=rule.category,
+                        channel=rule.channel, rate=None, user_id=current_user.id)
     db.session.commit()
     flash(_("Rule removed."), "success")
     return redirect(url_for("portal.commission"))

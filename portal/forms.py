@@ -6,13 +6,14 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from web.forms import LocalDecimalField
-from web.labels import CATEGORY_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
+from web.labels import CATEGORY_LABELS, CHANNEL_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
 from models.catalogue import CATEGORIES
+from models.consignment import CHANNELS
 
 
 
 class PeriodForm(FlaskForm):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD (and an outlet on the sales page)."""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD (and an outlet and a channel on the sales page)."""
 
     class Meta:
         csrf = False
@@ -20,6 +21,9 @@ class PeriodForm(FlaskForm):
     date_from = DateField(lazy_pgettext("period", "From"), validators=[Optional()], name="from")
     date_to = DateField(lazy_pgettext("period", "To"), validators=[Optional()], name="to")
     location_id = SelectField(_l("Outlet"), coerce=int, validators=[Optional()], validate_choice=False)
+    # The sales page's channel filter: "" every channel, else one of models.consignment.CHANNELS.
+    channel = SelectField(_l("Channel"), choices=[("", "")] + [(c, c) for c in CHANNELS], default="",
+                          validators=[Optional()])
 
     def validate_date_to(self, field):
         """The end of a period cannot come before its start."""
@@ -45,11 +49,16 @@ class PayoutForm(FlaskForm):
 CATEGORY_CHOICES = [("", _l("All categories"))] + [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
 
 
+CHANNEL_CHOICES = [("", _l("Every channel"))] + [(c, CHANNEL_LABELS[c]) for c in CHANNELS]
+
+
 class CommissionRuleForm(FlaskForm):
-    """A commission rate for the platform or a cooperative, optionally for one category."""
+    """A commission rate for the platform or a cooperative, optionally for one category and
+    one channel (till sales, orders delivered, orders picked up)."""
 
     cooperative_id = SelectField(_l("Cooperative"), coerce=int)
     category = SelectField(_l("Product category"), choices=CATEGORY_CHOICES)
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, default="")
     rate_percent = LocalDecimalField(_l("Rate (%)"), places=2,
                                 validators=[DataRequired(), NumberRange(min=0, max=99.99)],
                                 description=_l("15 for 15%. Sales already made keep their rate."))

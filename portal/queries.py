@@ -7,12 +7,15 @@ from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from extensions import db
 from models.catalogue import Product
 from models.consignment import ConsignmentEntry
+from models.consignment import CHANNEL_TILL, CHANNELS
 from models.documents import document_labels
+from models.orders import DOC_CREDIT_NOTE, DOC_ORDER, Invoice, Order
 from models.report_summaries import ConsignmentMonthly
 from models.stock import REAL_KINDS, Location, Lot, StockBalance, StockMovement
 from models.types import money
@@ -80,9 +83,36 @@ def receptions(cooperative_id):
     return list(groups.values())
 
 
-def sales_query(cooperative_id, start=None, end=None, location_id=None):
+# The entries an order wrote: its delivery, and the credit notes of goods it returned. Every
+# other sale or refund entry is the till's (online or offline).
+ORDER_DOCS = (DOC_ORDER, DOC_CREDIT_NOTE)
+
+
+def _with_order_channel(query):
+    """`query` over ConsignmentEntry joined to the order each order entry belongs to; returns
+    (query, the channel expression: the order's fulfilment, "delivery" or "pickup", or
+    "till" for an entry of no order)."""
+    e = ConsignmentEntry
+    delivered, credited, note = aliased(Order), aliased(Order), aliased(Invoice)
+    query = (query.outerjoin(delivered, and_(e.document_type == DOC_ORDER,
+                                             delivered.id == e.document_id))
+             .outerjoin(note, and_(e.document_type == DOC_CREDIT_NOTE, note.id == e.document_id))
+             .outerjoin(credited, credited.id == note.order_id))
+    channel = case((e.document_type == DOC_ORDER, delivered.fulfilment),
+                   (e.document_type == DOC_CREDIT_NOTE, credited.fulfilment),
+                   else_=literal(CHANNEL_TILL))
+    return query, channel
+
+
+def _till_only():
+    e = ConsignmentEntry
+    return or_(e.document_type.is_(None), e.document_type.not_in(ORDER_DOCS))
+
+
+def sales_query(cooperative_id, start=None, end=None, location_id=None, channel=None):
     """The select of sale and refund entries of a cooperative, newest first, with lot,
-    product and outlet. `start`/`end` are naive UTC bounds ([start, end))."""
+    product and outlet. `start`/`end` are naive UTC bounds ([start, end)); `channel` keeps
+    one channel's ("till", "delivery", "pickup")."""
     e = ConsignmentEntry
     query = (
         select(e.id, e.created_at, e.kind, e.quantity, e.gross, e.commission_rate, e.commission,
@@ -102,13 +132,62 @@ def sales_query(cooperative_id, start=None, end=None, location_id=None):
         query = query.where(e.created_at < end)
     if location_id:
         query = query.where(e.location_id == location_id)
+    if channel == CHANNEL_TILL:
+        query = query.where(_till_only())
+    elif channel in CHANNELS:
+        query, expression = _with_order_channel(query.where(e.document_type.in_(ORDER_DOCS)))
+        query = query.where(expression == channel)
     return query
 
 
-def sales_totals(cooperative_id, start=None, end=None, location_id=None):
+def sales_by_channel(cooperative_id, start=None, end=None, location_id=None):
+    """{channel: {"lines", "gross", "commission", "owed"}} over the same filter, every channel
+    listed (zero where nothing sold). The till's sums read the entries' covering index alone;
+    only the (few) order entries are joined to their orders."""
+    e = ConsignmentEntry
+    sums = (func.count(e.id), func.coalesce(func.sum(e.gross), 0),
+            func.coalesce(func.sum(e.commission), 0), func.coalesce(func.sum(e.amount), 0))
+    filters = [e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund"))]
+    if start is not None:
+        filters.append(e.created_at >= start)
+    if end is not None:
+        filters.append(e.created_at < end)
+    if location_id:
+        filters.append(e.location_id == location_id)
+    found = {CHANNEL_TILL: db.session.execute(select(*sums).where(*filters, _till_only())).one()}
+    query, channel = _with_order_channel(select(e.id).select_from(e))
+    query = query.with_only_columns(channel, *sums).where(*filters, e.document_type.in_(ORDER_DOCS))
+    for row in db.session.execute(query.group_by(channel)).all():
+        found[row[0]] = row[1:]
+    zero = (0, 0, 0, 0)
+    return {c: dict(zip(("lines", "gross", "commission", "owed"),
+                        (int((found.get(c) or zero)[0]),) + tuple(money((found.get(c) or zero)[i])
+                                                                  for i in (1, 2, 3))))
+            for c in CHANNELS}
+
+
+def entry_channels(rows):
+    """{entry id: channel} of sale and refund rows (of sales_query) for a page of them."""
+    order_ids = {r.document_id for r in rows if r.document_type == DOC_ORDER}
+    note_ids = {r.document_id for r in rows if r.document_type == DOC_CREDIT_NOTE}
+    fulfilment = dict(db.session.execute(select(Order.id, Order.fulfilment)
+                                         .where(Order.id.in_(order_ids))).all()) if order_ids else {}
+    notes = dict(db.session.execute(select(Invoice.id, Order.fulfilment)
+                                    .join(Order, Order.id == Invoice.order_id)
+                                    .where(Invoice.id.in_(note_ids))).all()) if note_ids else {}
+    return {r.id: (fulfilment.get(r.document_id) if r.document_type == DOC_ORDER else
+                   notes.get(r.document_id) if r.document_type == DOC_CREDIT_NOTE else CHANNEL_TILL)
+            for r in rows}
+
+
+def sales_totals(cooperative_id, start=None, end=None, location_id=None, channel=None):
     """Sums over the same filter: lines, gross, commission, owed (refunds net off). Without a
     filter, from the monthly summary (models/report_summaries.py: kept with every entry,
     proven equal to the ledger by integrity-check): a few thousand rows, not a year's entries."""
+    if channel:
+        by_channel = sales_by_channel(cooperative_id, start, end, location_id)
+        return by_channel.get(channel) or {"lines": 0, "gross": money(0), "commission": money(0),
+                                           "owed": money(0)}
     if start is None and end is None and not location_id:
         m = ConsignmentMonthly
         count, gross, commission, owed = db.session.execute(

@@ -4,6 +4,7 @@ from marshmallow import validate as v
 
 from web.fields import Dec, Int
 from models.catalogue import CATEGORIES
+from models.consignment import CHANNELS
 from models.consignment_payouts import PAYOUT_METHODS
 
 ID = dict(validate=v.Range(1, 2**31 - 1))
@@ -218,7 +219,8 @@ class OverviewArgsSchema(ma.Schema):
 
 class CommissionRuleSchema(ma.Schema):
     """A commission rate for a scope. No cooperative: the platform; no category: every
-    category. `rate` null removes the rate of that scope."""
+    category; no channel: every channel. `rate` null removes the rate of that scope. The most
+    specific applies (cooperative before platform, then category, then channel)."""
 
     class Meta:
         ordered = True
@@ -227,6 +229,8 @@ class CommissionRuleSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True, allow_none=True)
     cooperative_id = Int(allow_none=True, **ID)
     category = ma.fields.String(allow_none=True, validate=v.OneOf(CATEGORIES))
+    # null: every channel; "till", "delivery" (orders delivered), "pickup" (orders picked up).
+    channel = ma.fields.String(allow_none=True, validate=v.OneOf(CHANNELS))
     # From which day the rate applies (today or later; default today). Never in the past.
     effective_from = ma.fields.Date(load_only=True, allow_none=True)
     rate = Dec(required=True, allow_none=True, places=4, validate=v.Range(0, 1, max_inclusive=False))

@@ -20,7 +20,7 @@ from models.consignment_statements import paged_statement, period_bounds, platfo
 from portal import bp, queries
 from portal.charts import sales_chart_svg
 from portal.forms import PeriodForm
-from web.labels import ENTRY_KIND_LABELS as KIND_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
+from web.labels import CHANNEL_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, PAYOUT_METHOD_LABELS as METHOD_LABELS
 from web.api import pdf_response
 from portal.helpers import (csv_response, entry_document_labels, is_admin, statement_document,
                             period_or_default, today)
@@ -99,6 +99,7 @@ def _period_form(coop=None, with_outlets=False):
     """The period filter from the query string, with the outlets where the goods sold."""
     form = PeriodForm(request.args, meta={"csrf": False})
     form.location_id.choices = [(0, _("All outlets"))]
+    form.channel.choices = [("", _("Every channel"))] + list(CHANNEL_LABELS.items())
     if with_outlets and coop is not None:
         form.location_id.choices += [(loc.id, loc.name(str(_locale()))) for loc in queries.sale_outlets(coop.id)]
     valid = form.validate()
@@ -129,24 +130,47 @@ def sales(coop_id):
     if date_to and not date_from:
         end = period_bounds(date_to, date_to)[1]
     location_id = form.location_id.data or None
-    query = queries.sales_query(coop.id, start, end, location_id)
+    channel = form.channel.data or None
+    query = queries.sales_query(coop.id, start, end, location_id, channel)
     if request.args.get("format") == "csv":
         tz = platform_timezone()
         dialect = page_dialect()
-        rows = ([r.id, local_time(r.created_at, tz).isoformat(timespec="seconds"),
-                 word(r.kind, KIND_LABELS, dialect),
-                 r.location_fr, r.product_fr, r.lot_code, r.quantity, queries.unit_price(r),
-                 r.gross, r.commission_rate, r.commission, r.amount]
-                for r in db.session.execute(query))
+
+        def rows():
+            for chunk in _chunks(db.session.execute(query), 1000):
+                channels = queries.entry_channels(chunk)
+                for r in chunk:
+                    yield [r.id, local_time(r.created_at, tz).isoformat(timespec="seconds"),
+                           word(r.kind, KIND_LABELS, dialect), r.location_fr, r.product_fr,
+                           r.lot_code, r.quantity, queries.unit_price(r), r.gross,
+                           r.commission_rate, r.commission, r.amount,
+                           word(channels.get(r.id), CHANNEL_LABELS, dialect)]
+        # The channel comes last: the columns before it keep their places for readers of the file.
         return csv_response(f"sales-{coop.id}.csv", ["entry_id", "time", "kind", "outlet", "product",
                                                      "lot", "quantity", "unit_price", "gross",
-                                                     "commission_rate", "commission", "owed"], rows)
+                                                     "commission_rate", "commission", "owed",
+                                                     "channel"], rows())
     args = {"page": max(1, request.args.get("page", 1, type=int)), "per_page": 50}
     page = paginate(query, args, db.session)
-    totals = queries.sales_totals(coop.id, start, end, location_id)
+    totals = queries.sales_totals(coop.id, start, end, location_id, channel)
     qs = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template("portal/sales.html", form=form, page=page, totals=totals, qs=qs,
-                           unit_price=queries.unit_price, **_common(coop, "sales"))
+                           unit_price=queries.unit_price, channel_labels=CHANNEL_LABELS,
+                           channels=queries.entry_channels(page["items"]),
+                           by_channel=queries.sales_by_channel(coop.id, start, end, location_id),
+                           **_common(coop, "sales"))
+
+
+def _chunks(rows, size):
+    """Lists of up to `size` rows of an iterable (the CSV names each chunk's channels at once)."""
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @bp.route("/cooperatives/<int:coop_id>/statement")

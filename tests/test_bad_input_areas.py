@@ -204,6 +204,16 @@ class AreaApi:
     success: tuple = (200, 201)
 
 
+PRICE_LIST_TABLES = ("price_lists", "price_list_items", "audit_entries")
+
+
+def price_list():
+    """An empty price list (its id in MADE)."""
+    from models.orders_prices import save_price_list
+
+    MADE["price_list"] = save_price_list(name="Épiciers").id
+
+
 STOCK = ("stock_movements", "stock_balances", "lots", "lot_parents")
 CONSIGNMENT = ("consignment_entries", "consignment_balances")
 RECEPTION_TABLES = ("receptions", "reception_lines", *STOCK, *CONSIGNMENT)
@@ -326,9 +336,17 @@ FORMS = [
              {"cooperative_id": "choice", "amount": "decimal", "paid_on": "date", "method": "choice",
               "reference": "text", "override_reason": "text"}, PAYOUT_TABLES),
     AreaForm("commission rule", "admin", "/portal/admin/commission",
-             {"which": "rule", "cooperative_id": "0", "category": "dates", "rate_percent": "12,5"},
-             {"cooperative_id": "choice", "category": "choice", "rate_percent": "decimal"},
-             ("commission_rules", "cooperatives")),
+             {"which": "rule", "cooperative_id": "0", "category": "dates", "channel": "pickup",
+              "rate_percent": "12,5"},
+             {"cooperative_id": "choice", "category": "choice", "channel": "choice",
+              "rate_percent": "decimal"},
+             ("commission_rules", "commission_rate_changes", "cooperatives")),
+    AreaForm("price list", "admin", "/orders/price-lists", {"name": "Hôtels d'Oujda – فنادق"},
+             {"name": "required_text"}, PRICE_LIST_TABLES),
+    AreaForm("price list prices", "admin", lambda: f"/orders/price-lists/{MADE['price_list']}",
+             lambda: {"name": "Épiciers", f"price-{product('MIE-TH-500')}": "1 234,50"},
+             {"name": "required_text", "price": "raw_decimal"}, PRICE_LIST_TABLES,
+             prepare=lambda: price_list(), prefixed=("price",)),
     AreaForm("packaging fee", "admin", "/portal/admin/commission", {"which": "fee", "per_unit": "0,50"},
              {"per_unit": "decimal"}, ("consignment_settings",)),
 ]
@@ -465,9 +483,21 @@ APIS = [
             {"cooperative_id": "ref", "amount": "money", "method": "choice", "reference": "text",
              "paid_on": "date", "override_reason": "text"}, PAYOUT_TABLES),
     AreaApi("commission rate", "admin", "PUT", "/api/v1/commission-rates",
-            lambda: {"cooperative_id": coop_figuig(), "category": "dates", "rate": "0.1250"},
-            {"cooperative_id": "nullable_ref", "category": "nullable_choice", "rate": "decimal"},
-            ("commission_rules", "cooperatives")),
+            lambda: {"cooperative_id": coop_figuig(), "category": "dates", "channel": "delivery",
+                     "rate": "0.1250"},
+            {"cooperative_id": "nullable_ref", "category": "nullable_choice",
+             "channel": "nullable_choice", "rate": "decimal"},
+            ("commission_rules", "commission_rate_changes", "cooperatives")),
+    AreaApi("price list", "admin", "POST", "/api/v1/price-lists",
+            lambda: {"name": "Export", "prices": [{"product_id": product("MIE-TH-500"),
+                                                   "unit_price": "40.00"}]},
+            {"name": "required_text", "prices.0.product_id": "ref", "prices.0.unit_price": "decimal"},
+            PRICE_LIST_TABLES),
+    AreaApi("price list change", "admin", "PUT", lambda: f"/api/v1/price-lists/{MADE['price_list']}",
+            lambda: {"name": "Export 2027", "prices": [{"product_id": product("MIE-TH-500"),
+                                                        "unit_price": "40.00"}]},
+            {"name": "text", "prices.0.product_id": "ref", "prices.0.unit_price": "decimal"},
+            PRICE_LIST_TABLES, prepare=lambda: price_list()),
     AreaApi("packaging fee", "admin", "PUT", "/api/v1/commission-rates/packaging-fee",
             {"packaging_fee_per_unit": "0.50"}, {"packaging_fee_per_unit": "decimal"},
             ("consignment_settings",)),

@@ -15,12 +15,19 @@ ACTION_LABELS = {
     "login": _l("signed in"), "login_failed": _l("failed sign-in"),
     "token_created": _l("API token issued"), "token_revoked": _l("API token revoked"),
     "reverse": _l("reversed"), "approve": _l("approved"), "reject": _l("rejected"),
+    # orders (models/orders_audit.py)
+    "confirm": _l("confirmed"), "pack": _l("packed"), "prepare": _l("prepared"),
+    "ship": _l("shipped"), "ready": _l("ready for pick-up"), "deliver": _l("delivered"),
+    "invoice": _l("invoiced"), "cancel": _l("cancelled"), "issue": _l("issued"),
+    "payment": _l("payment received"), "credit_note": _l("credit note issued"),
 }
 OBJECT_LABELS = {
     "product": _l("Product"), "cooperative": _l("Cooperative"), "location": _l("Location"),
     "user": _l("User"), "commission_rule": _l("Commission rule"), "commission_rate": _l("Commission rate"),
     "setting": _l("Setting"), "lot": _l("Lot"), "api_token": _l("API token"), "payout": _l("Payout"),
     "stock_count": _l("Stock count"), "compensation": _l("Compensation"),
+    "order": _l("Order"), "invoice": _l("Invoice or credit note"), "buyer": _l("Buyer"),
+    "price_list": _l("Price list"),
 }
 
 

@@ -38,7 +38,7 @@ HEADER_LABELS = {
     "province": _l("Province"), "id": _l("Entry"), "time_utc": _l("Time (UTC)"),
     "user": _l("User"), "address": _l("Address"), "action": _l("Action"), "object_type": _l("Object"),
     "object_id": _l("Object number"), "before": _l("Before the change"),
-    "after": _l("After the change"),
+    "after": _l("After the change"), "channel": _l("Channel"),
 }
 
 

@@ -41,6 +41,10 @@ PAYOUT_METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash")
 PAYMENT_METHOD_LABELS = {"cash": _l("Cash"), "card": _l("Card"), "mobile": _l("Mobile money")}
 ENTRY_KIND_LABELS = {"sale": _l("Sale"), "refund": _l("Refund"), "payout": _l("Payout"),
                      "fee": _l("Fee"), "adjustment": _l("Adjustment")}
+# The channels a sale goes through (models.consignment.CHANNELS), for commission rates and
+# the cooperatives' sales by channel.
+CHANNEL_LABELS = {"till": _l("Till sales"), "delivery": _l("Orders delivered"),
+                  "pickup": _l("Orders picked up at a shop")}
 
 # Units as bilingual PDFs print them (no request language there): (French, Arabic).
 PDF_UNIT_WORDS = {"kg": ("kg", "كلغ"), "l": ("L", "ل"), "pc": ("pce", "قطعة")}

@@ -152,7 +152,14 @@ def test_commission_rates_api(client, auth, story):
     r = client.put("/api/v1/commission-rates", headers=h, json={"category": "honey", "rate": "0.17"})
     assert r.status_code == 200
     assert {"id": r.get_json()["rules"][0]["id"], "cooperative_id": None, "category": "honey",
-            "rate": "0.1700"} in r.get_json()["rules"]
+            "channel": None, "rate": "0.1700"} in r.get_json()["rules"]
+    r = client.put("/api/v1/commission-rates", headers=h,
+                   json={"category": "honey", "channel": "delivery", "rate": "0.12"})
+    assert r.status_code == 200
+    assert {"cooperative_id": None, "category": "honey", "channel": "delivery", "rate": "0.1200"} \
+        in [{k: v for k, v in x.items() if k != "id"} for x in r.get_json()["rules"]]
+    assert client.put("/api/v1/commission-rates", headers=h,
+                      json={"channel": "web", "rate": "0.1"}).status_code == 422
     r = client.put("/api/v1/commission-rates", headers=h, json={"cooperative_id": story["figuig"], "rate": None})
     assert all(x["cooperative_id"] != story["figuig"] for x in r.get_json()["rules"])
     assert client.put("/api/v1/commission-rates", headers=h, json={"rate": "1.5"}).status_code == 422
