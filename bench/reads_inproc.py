@@ -139,7 +139,7 @@ def main():
             one(read, ids, clients)
             prof.disable()
             out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(args.profile)
+            pstats.Stats(prof, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(args.profile)
             print(out.getvalue())
 
 

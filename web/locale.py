@@ -13,7 +13,7 @@ what a person reads is written, in their language (Babel), on the platform's clo
 The JSON API does not use this module: it stays dot-only and RFC 3339.
 """
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -245,6 +245,30 @@ def moment(value, lang=None, seconds=False):
     if value is None or value == "":
         return ""
     return f"{day(value, lang)} {clock_time(value, lang, seconds)}"
+
+
+def moments(lang=None, seconds=False):
+    """`moment(value, lang, seconds)` for the many times of a long document (a year's
+    statement: ~60,000): the same text, with Babel asked once per local day and once per
+    local time of day, not twice per time."""
+    loc, pattern = babel_locale(lang), "HH:mm:ss" if seconds else "HH:mm"
+    days, times, tz = {}, {}, platform_tz()
+
+    def text(value):
+        if value is None or value == "":
+            return ""
+        local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(tz)  # to_local
+        date_key = local.date()
+        day_text = days.get(date_key)
+        if day_text is None:
+            day_text = days[date_key] = _babel_date(date_key, "short", locale=loc)
+        time_key = (local.hour, local.minute, local.second if seconds else 0)
+        time_text = times.get(time_key)
+        if time_text is None:
+            time_text = times[time_key] = _babel_time(local.timetz(), pattern, locale=loc)
+        return f"{day_text} {time_text}"
+
+    return text
 
 
 def month_label(value, lang=None):
