@@ -270,7 +270,7 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
             text = shaped[key] = shape(_describe(bare, {}, lang))
         return text
 
-    fitted, stamps, rows, ys = {}, {}, {}, {}
+    fitted, stamps, rows, ys, starts = {}, {}, {}, {}, {}
     moment = locale.moments("fr")  # locale.moment(value, "fr"), each day and minute formatted once
     lang = locale.language()  # once, not for each of ~300,000 figures
     y = header()
@@ -290,7 +290,14 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
         """(Tm start, rest of the run) of a right-aligned figure, formatted (the one locale
         layer), measured and encoded once per value and column (`known`)."""
         text = qty(value, lang) if kind == "q" else amount(value, lang)
-        found = known[value] = (f"1 0 0 1 {fp_str(x_end - widths(text))} ", " Tm " + runs(text)) if text else None
+        if not text:
+            known[value] = None
+            return None
+        x = x_end - widths(text)
+        at = starts.get(x)  # figures of one width start at one place: few distinct
+        if at is None:
+            at = starts[x] = f"1 0 0 1 {fp_str(x)} "
+        found = known[value] = (at, " Tm " + runs(text))
         return found
 
     def row_texts(e):

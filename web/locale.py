@@ -68,7 +68,14 @@ def language():
 
 def babel_locale(lang=None):
     """The Babel locale that formats numbers and dates for a language."""
-    return Locale.parse(BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
+    return _parsed(BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
+
+
+@lru_cache(maxsize=16)
+def _parsed(identifier):
+    """Locale.parse, once per identifier (~250 µs each time, and a page of dates asked for
+    every cell); Babel's Locale objects are not changed by formatting."""
+    return Locale.parse(identifier)
 
 
 def _not_a_number():
