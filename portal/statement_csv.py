@@ -13,19 +13,18 @@ from extensions import db
 from models.catalogue import Product
 from models.documents import document_labels
 from models.consignment import balance
-from models.consignment_statements import (cents_text, period_bounds, platform_timezone, scaled_text,
-                                           stored_cents, stored_datetime)
+from models.clock import LocalIso
+from models.consignment_statements import cents_text, period_bounds, platform_timezone, stored_cents
 from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
-from models.clock import LocalIso
-from web.csvfile import _SPECIAL as _SPECIAL_TEXT, LINE_END, Writer, page_dialect, word
+from web.csvfile import LINE_END, SPECIAL_TEXT, Writer, page_dialect, word
 from web.labels import ENTRY_KIND_LABELS
 from web.inputs import content_disposition
 from portal.statement_json import keyset_rows
 
 CHUNK = 2000  # entries read, and lines written, per piece of the answer
 FIRST_CHUNK = 500  # the first piece smaller: the first bytes leave sooner
-_PLAIN_TEXT = _SPECIAL_TEXT.match  # None for a text cell written as it is (Writer.text)
+_PLAIN_TEXT = SPECIAL_TEXT.match  # None for a text cell written as it is (Writer.text)
 
 
 def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):

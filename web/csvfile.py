@@ -45,7 +45,7 @@ HEADER_LABELS = {
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 # A text cell Writer.text cannot write as it is: a formula start, a number (a sheet changes its
 # decimal sign), a separator of either dialect, a quote or a line break.
-_SPECIAL = re.compile(r'[=+\-@\t\r]|-?\d+(?:\.\d+)?$|.*?[;,"\r\n]', re.S)
+SPECIAL_TEXT = re.compile(r'[=+\-@\t\r]|-?\d+(?:\.\d+)?$|.*?[;,"\r\n]', re.S)
 LINE_END = "\r\n"  # the csv module's line terminator
 
 
@@ -134,7 +134,7 @@ class Writer:
         if not value:
             return ""
         value = str(value)
-        if _SPECIAL.match(value) is None:
+        if SPECIAL_TEXT.match(value) is None:
             return value
         buf = io.StringIO()
         csv.writer(buf, delimiter=self.delimiter).writerow(["", cell(value, self.dialect, self.sign)])
