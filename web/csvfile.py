@@ -140,14 +140,9 @@ class Writer:
         csv.writer(buf, delimiter=self.delimiter).writerow(["", cell(value, self.dialect, self.sign)])
         return buf.getvalue()[1:-2]
 
-    def number(self, text):
-        """A number already written as text ("-1234.50", None or "" for none) as `row` writes
-        it: the dialect's decimal sign; numbers never need quoting."""
-        return text.replace(".", self.sign) if text else ""
-
     def lines(self, text):
-        """Lines built with `text` / `number`, joined by `delimiter` and ended by LINE_END,
-        added after the rows written so far."""
+        """Lines built with `text` (and numbers in the dialect), joined by `delimiter` and
+        ended by LINE_END, added after the rows written so far."""
         self.buf.write(text)
 
     def drain(self):
