@@ -4,9 +4,14 @@ No Flask here: callers pass plain data (the statement dict of models.consignment
 and its cooperative) and get bytes back.
 """
 import io
+from bisect import bisect_right
+from functools import reduce
+from itertools import accumulate
+from operator import add
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdfcanvas
@@ -80,7 +85,10 @@ def _describe(entry, labels, lang="fr"):
 
 def _document_number(label):
     """"Vente VEN-0001" / "وصل VEN-0001" → "VEN-0001" (the part with a digit)."""
-    words = [w for w in str(label).split() if any(ch.isdigit() for ch in w)]
+    label = str(label)
+    if " " not in label:  # a receipt number as it is (most lines of a statement)
+        return label
+    words = [w for w in label.split() if any(ch.isdigit() for ch in w)]
     return " ".join(words) if words else str(label)
 
 
@@ -92,23 +100,78 @@ class _Widths:
         self.font, self.size, self.chars = font, size, {}
 
     def __call__(self, text):
+        """The width of `text`: its characters' widths added in order from 0.0."""
         chars = self.chars
-        total = 0.0
-        for ch in text:
-            w = chars.get(ch)
-            if w is None:
-                w = chars[ch] = pdfmetrics.stringWidth(ch, self.font, self.size)
-            total += w
-        return total
+        try:
+            return reduce(add, map(chars.__getitem__, text), 0.0)
+        except KeyError:
+            for ch in set(text) - chars.keys():
+                chars[ch] = pdfmetrics.stringWidth(ch, self.font, self.size)
+            return reduce(add, map(chars.__getitem__, text), 0.0)
 
 
 def _fit(text, width, widths):
-    """`text` cut (with "…") to fit `width` points."""
+    """`text` cut (with "…") to fit `width` points: its longest start that fits with "…"
+    (the widths of its starts added in order, as `widths` adds them; bisected)."""
     if widths(text) <= width:
         return text
-    while text and widths(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+    ellipsis = widths("…")
+    starts = list(accumulate(map(widths.chars.__getitem__, text), initial=0.0))
+    keep = bisect_right(starts, width, key=lambda w: w + ellipsis) - 1
+    return text[:max(keep, 0)] + "…"
+
+
+class _Runs:
+    """Text shown in the embedded font, written straight as PDF operators for the page stream:
+    what reportlab's TextObject.textOut writes (the font's subset codes, escaped), without its
+    per-string machinery (splitString char by char, fp_str, a font switch per run), which was
+    most of a year's statement (~500,000 strings).
+
+    The first time a character is seen, reportlab's own `splitString` places it in a subset of
+    the document's font (so the font embedded is the same kind of subset, with every glyph
+    used); afterwards a text of characters of subset 0 is encoded with one `str.translate`.
+    Text with characters of other subsets (rare: Arabic, when many glyphs are used) is written
+    run by run with its font switches, and cached. The operators assume subset 0 is the current
+    font (`start` sets it) and leave it so."""
+
+    def __init__(self, canvas, font_name, size):
+        from reportlab.lib.rl_accel import escapePDF
+
+        self.font, self.doc, self.escape = pdfmetrics.getFont(font_name), canvas._doc, escapePDF
+        self.size = size
+        self.known, self.table, self.slow, self.names = set(), {}, {}, {}
+        self.start = f"{self._name(0)} {size} Tf"
+
+    def _name(self, subset):
+        name = self.names.get(subset)
+        if name is None:
+            name = self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return name
+
+    def __call__(self, text):
+        """The operators showing `text` at the text origin."""
+        if self.known.issuperset(text):
+            return "(" + text.translate(self.table) + ") Tj"
+        found = self.slow.get(text)
+        if found is None:
+            found = self.slow[text] = self._encode(text)
+        return found
+
+    def _encode(self, text):
+        """Through reportlab's splitString (assigning glyphs), learning subset 0's codes."""
+        ops = []
+        for subset, codes in self.font.splitString(text, self.doc):
+            if subset:
+                ops.append(f"{self._name(subset)} {self.size} Tf ({self.escape(codes)}) Tj {self.start}")
+            else:
+                ops.append(f"({self.escape(codes)}) Tj")
+        assignments = self.font.state[self.doc].assignments
+        for ch in set(text):
+            n = assignments.get(32 if ch == "\xa0" else ord(ch))
+            if n is not None and n < 256:
+                self.known.add(ch)
+                self.table[ord(ch)] = self.escape(bytes((n,)))
+        return " ".join(ops)
 
 
 # Columns of the statement table: (left edge, width) in mm, from the left margin of 12 mm.
@@ -141,8 +204,11 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     desc_width = _COLS[1] * mm - 3
     page = [0]
 
-    def header():
-        page[0] += 1
+    def page_form():
+        """What every page repeats (headings, cooperative, period, footnotes, the table's
+        heading row), drawn once as a form XObject that each page shows: shaping and
+        drawing it again on each of ~2,000 pages was a fifth of a year's statement."""
+        c.beginForm("statement-page")
         c.saveState()
         draw_bilingual_heading(c, 15 * mm, width - 15 * mm, height - 18 * mm,
                                "Relevé de consignation", "كشف حساب الإيداع")
@@ -154,7 +220,6 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
         c.setFont(FONT, 7)
         c.drawString(15 * mm, 10 * mm, "Tadamon – heures de Casablanca (Africa/Casablanca); "
                                        "période du premier jour 00:00 au dernier jour inclus.")
-        c.drawRightString(width - 15 * mm, 10 * mm, f"{page[0]}")
         c.drawString(15 * mm, 6.5 * mm, shape(legal_line()))
         c.restoreState()
         # The table's heading row, on every page.
@@ -174,7 +239,17 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
                 c.drawRightString(edges[i + 1] - 2, y - 14, ar(arabic))
         c.setLineWidth(0.5)
         c.line(left, y - 17, right, y - 17)
-        return y - 17
+        c.endForm()
+
+    def header():
+        page[0] += 1
+        if page[0] == 1:
+            page_form()
+        c.doForm("statement-page")
+        c.setFillColor(colors.black)
+        c.setFont(FONT, 7)
+        c.drawRightString(width - 15 * mm, 10 * mm, f"{page[0]}")
+        return top - 17
 
     def special_row(y, text, value):
         """The opening or closing balance line (bold)."""
@@ -195,56 +270,86 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
             text = shaped[key] = shape(_describe(bare, {}, lang))
         return text
 
-    fitted, stamps = {}, {}
+    fitted, stamps, rows, ys, starts = {}, {}, {}, {}, {}
+    moment = locale.moments("fr")  # locale.moment(value, "fr"), each day and minute formatted once
     lang = locale.language()  # once, not for each of ~300,000 figures
     y = header()
     y = special_row(y, "Solde d'ouverture / " + ar("الرصيد الافتتاحي"), stmt["opening_balance"])
-    grey = colors.HexColor("#f3f3f3")
+    runs = _Runs(c, FONT, size)
+    grey = "%s rg" % fp_str(colors.HexColor("#f3f3f3").rgb())  # what canvas.setFillColor writes
+    code = c._code  # the page's operators: each entry's text object written as one string
+    row_width = right - left
+    x_desc, x_ar_end = edges[1] + 2, edges[2] - 2
+    date_at = f"BT {runs.start} 1 0 0 1 {fp_str(edges[0] + 2)} "
+    desc_at = f"1 0 0 1 {fp_str(x_desc)} "
+    columns = [(edges[i + 1] - 2, name, kind, {}) for i, name, kind in (
+        (2, "quantity", "q"), (3, "gross", "a"), (4, "commission", "a"), (5, "amount", "a"),
+        (6, "running_balance", "a"))]
+
+    def figure(value, kind, x_end, known):
+        """(Tm start, rest of the run) of a right-aligned figure, formatted (the one locale
+        layer), measured and encoded once per value and column (`known`)."""
+        text = qty(value, lang) if kind == "q" else amount(value, lang)
+        if not text:
+            known[value] = None
+            return None
+        x = x_end - widths(text)
+        at = starts.get(x)  # figures of one width start at one place: few distinct
+        if at is None:
+            at = starts[x] = f"1 0 0 1 {fp_str(x)} "
+        found = known[value] = (at, " Tm " + runs(text))
+        return found
+
+    def row_texts(e):
+        """What a row's kind, product, outlet (and payout reference) give, worked out once:
+        (French wording before and after the document number, the Arabic run, the lot run)."""
+        fr = wording(e, "fr")
+        head, tail = fr.split(" · ", 1) if " · " in fr else (fr, None)
+        arabic = wording(e, "ar")
+        cut = _fit(arabic, desc_width, widths)
+        lot = e.get("lot_code")
+        return (fr, head, tail, (f"1 0 0 1 {fp_str(x_ar_end - widths(cut))} ", " Tm " + runs(cut)),
+                " Tm " + runs(f"Lot {lot}") if lot else None)
+
     for n, e in enumerate(stmt["entries"]):
         if y - ROW_HEIGHT < bottom:
             c.showPage()
             y = header()
-        if n % 2:
-            c.setFillColor(grey)
-            c.rect(left, y - ROW_HEIGHT, right - left, ROW_HEIGHT, stroke=0, fill=1)
-            c.setFillColor(colors.black)
-        text = c.beginText()
-        text.setFont(FONT, size)
-        baseline = y - 7
-        text.setTextOrigin(edges[0] + 2, baseline - 7.5)
+            code = c._code
+        place = ys.get(y)
+        if place is None:  # the few row positions of a page, formatted once
+            baseline = y - 7  # the three lines' baselines, computed as textOut's origins were
+            place = ys[y] = (fp_str(baseline - 7.5), fp_str(baseline), fp_str(baseline - 15),
+                             f"{grey} {fp_str(left)} {fp_str(y - ROW_HEIGHT)} {fp_str(row_width)} {fp_str(ROW_HEIGHT)} re f 0 0 0 rg ")
+        middle, top_line, lot_line, shade = place
         minute = e["created_at"].replace(second=0, microsecond=0)
         stamp = stamps.get(minute)
-        if stamp is None:  # the one locale layer, once per minute of the period
-            stamp = stamps[minute] = locale.moment(minute, "fr")
-        text.textOut(stamp)
+        if stamp is None:  # the one locale layer (its day and time texts cached)
+            stamp = stamps[minute] = runs(moment(minute))
+        kind = e["kind"]
+        key = (kind, e["lot_id"], e["location_id"], e["reference"] if kind == "payout" else None)
+        texts = rows.get(key)
+        if texts is None:
+            texts = rows[key] = row_texts(e)
+        fr, head, tail, (ar_at, ar_run), lot_run = texts
         doc = labels.get((e["document_type"], e["document_id"]))
         number = _document_number(doc) if doc else ""
-        fr = wording(e, "fr")
-        line = f"{fr.split(' · ', 1)[0]} {number} · {fr.split(' · ', 1)[1]}" if number and " · " in fr \
-            else (f"{fr} {number}" if number else fr)
-        key = ("fr", line)
-        if key not in fitted:
-            fitted[key] = _fit(line, desc_width, widths)
-        text.setTextOrigin(edges[1] + 2, baseline)
-        text.textOut(fitted[key])
-        arabic = wording(e, "ar")
-        key = ("ar", arabic)
-        if key not in fitted:
-            cut = _fit(arabic, desc_width, widths)
-            fitted[key] = (cut, widths(cut))
-        cut, w = fitted[key]
-        text.setTextOrigin(edges[2] - 2 - w, baseline - 7.5)
-        text.textOut(cut)
-        if e.get("lot_code"):
-            text.setTextOrigin(edges[1] + 2, baseline - 15)
-            text.textOut(f"Lot {e['lot_code']}")
-        for i, value in ((2, qty(e.get("quantity"), lang)), (3, amount(e.get("gross"), lang)),
-                         (4, amount(e.get("commission"), lang)), (5, amount(e["amount"], lang)),
-                         (6, amount(e["running_balance"], lang))):
-            if value:
-                text.setTextOrigin(edges[i + 1] - 2 - widths(value), baseline - 7.5)
-                text.textOut(value)
-        c.drawText(text)
+        line = (f"{head} {number} · {tail}" if tail is not None else f"{fr} {number}") if number else fr
+        run = fitted.get(line)
+        if run is None:
+            run = fitted[line] = " Tm " + runs(_fit(line, desc_width, widths))
+        parts = [shade if n % 2 else "", date_at, middle, " Tm ", stamp, " ", desc_at, top_line, run, " ",
+                 ar_at, middle, ar_run]
+        if lot_run:
+            parts += [" ", desc_at, lot_line, lot_run]
+        for x_end, name, kind, known in columns:
+            value = e[name]
+            if value is not None:
+                found = known[value] if value in known else figure(value, kind, x_end, known)
+                if found:
+                    parts += [" ", found[0], middle, found[1]]
+        parts.append(" ET")
+        code.append("".join(parts))
         y -= ROW_HEIGHT
     if y - 14 - 120 < bottom:
         c.showPage()

@@ -3,6 +3,8 @@ entries are read in keyset chunks of the covering index as plain driver tuples a
 to the client chunk by chunk: neither the rows nor the text are ever held whole."""
 
 
+from decimal import Decimal
+
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,17 +13,74 @@ from extensions import db
 from models.catalogue import Product
 from models.documents import document_labels
 from models.consignment import balance
-from models.consignment_statements import (cents_text, period_bounds, platform_timezone, scaled_text,
-                                           stored_cents, stored_datetime)
+from models.clock import LocalIso
+from models.consignment_statements import cents_text, period_bounds, platform_timezone, stored_cents
 from models.stock import Location, Lot
 from portal.helpers import STATEMENT_CSV_HEADER
-from portal.documents_pdf import local_time
-from web.csvfile import Writer, page_dialect, word
+from web.csvfile import LINE_END, SPECIAL_TEXT, Writer, page_dialect, word
 from web.labels import ENTRY_KIND_LABELS
 from web.inputs import content_disposition
 from portal.statement_json import keyset_rows
 
 CHUNK = 2000  # entries read, and lines written, per piece of the answer
+FIRST_CHUNK = 500  # the first piece smaller: the first bytes leave sooner
+_PLAIN_TEXT = SPECIAL_TEXT.match  # None for a text cell written as it is (Writer.text)
+
+
+def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
+    """(CSV text of driver rows (statement_query), running balance in centimes after them):
+    one `%` template per entry, each cell exactly as `out.row` writes it (web.csvfile.Writer):
+    text cells neutralised and quoted by `out.text` (kinds, lots, products and outlets once
+    each); times local (`stamp`, a models.clock.LocalIso); the numbers written from the stored
+    values as scaled_text / cents_text write them, then given the dialect's decimal sign
+    together (nothing else in that part of the line has a dot). The same text as writing each
+    entry's cells through `out.row`, several times faster."""
+    text, delimiter, sign = out.text, out.delimiter, out.sign
+    head = delimiter.join(["%d"] + ["%s"] * 6) + delimiter
+    figures = delimiter.join(["%s"] * 4 + ["%.2f"] * 2) + LINE_END
+    plain = _PLAIN_TEXT
+    cells = {}
+
+    def field(value):
+        """A memoized text cell."""
+        found = cells.get(value)
+        if found is None:
+            found = cells[value] = text(value)
+        return found
+
+    kind_cells = {k: field(v) for k, v in kinds.items()}
+    lot_cells = {lot_id: (field(code or ""), field(product or "")) for lot_id, (code, product) in lots.items()}
+    no_lot = ("", "")
+    place_cells = {}
+    heads, tails = [], []
+    for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
+         doc_type, doc_id, _ref, _note, _number) in rows:
+        cents = int(amount.scaleb(2)) if amount.__class__ is Decimal else round(amount * 100)  # stored_cents
+        running += cents
+        lot_code, product = lot_cells.get(lot_id, no_lot)
+        if location_id is None:
+            place = ""
+        else:
+            place = place_cells.get(location_id)
+            if place is None:
+                place = place_cells[location_id] = field(places.get(location_id, ""))
+        label = labels.get((doc_type, doc_id))
+        if label:
+            label = label if label.__class__ is str and plain(label) is None else text(label)
+        heads.append(head % (
+            eid, kind_cells[kind] if kind in kind_cells else field(kind), stamp(created), label or "",
+            lot_code, product, place))
+        # scaled_text: a Decimal as it is, a REAL (or an integer) with the column's scale.
+        tails.append(figures % (
+            "" if qty is None else format(qty, "f") if qty.__class__ is Decimal else "%.3f" % qty,
+            "" if gross is None else format(gross, "f") if gross.__class__ is Decimal else "%.2f" % gross,
+            "" if rate is None else format(rate, "f") if rate.__class__ is Decimal else "%.4f" % rate,
+            "" if commission is None else format(commission, "f") if commission.__class__ is Decimal
+            else "%.2f" % commission,
+            cents / 100, running / 100))  # cents_text: exact below 2^53 centimes
+    if sign != ".":
+        tails = [t.replace(".", sign) for t in tails]
+    return "".join(map(str.__add__, heads, tails)), running
 
 
 def _labels(lines):
@@ -56,7 +115,7 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
     arabic = locale == "ar"
     places = {r.id: r.name_ar if arabic else r.name_fr
               for r in db.session.execute(select(Location.id, Location.name_fr, Location.name_ar))}
-    tz = platform_timezone()
+    stamp = LocalIso(platform_timezone())  # local ISO times, the zone asked once an hour
     pad = [""] * 11
     dialect = page_dialect()
     # Words, signs and headers are taken here, in the request (the rows stream after it).
@@ -64,7 +123,7 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
     opening_word, closing_word = (word(code, edges, dialect)
                                   for code in ("opening_balance", "closing_balance"))
     kinds = {code: word(code, ENTRY_KIND_LABELS, dialect) for code in ENTRY_KIND_LABELS}
-    first = keyset_rows(cooperative_id, start, end, None, CHUNK)  # read before the answer starts
+    first = keyset_rows(cooperative_id, start, end, None, FIRST_CHUNK)  # read before the answer starts
 
     def lot_names(rows):
         ids = {r[8] for r in rows if r[8] is not None}
@@ -78,24 +137,14 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
     def generate():
         """The CSV text, CHUNK lines at a time."""
         out.row(["", opening_word, *pad, cents_text(opening)])
-        running, rows = opening, first
+        running, rows, asked = opening, first, FIRST_CHUNK
         while rows:
-            labels, lots = _labels(rows), lot_names(rows)
-            for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
-                 doc_type, doc_id, _ref, _note, _number) in rows:
-                cents = stored_cents(amount)
-                running += cents
-                lot_code, product = lots.get(lot_id, ("", ""))
-                out.row([eid, kinds.get(kind, kind),
-                         local_time(stored_datetime(created), tz).isoformat(timespec="seconds"),
-                         labels.get((doc_type, doc_id), ""), lot_code or "", product or "",
-                         places.get(location_id, "") if location_id is not None else "",
-                         scaled_text(qty, 3) or "", scaled_text(gross, 2) or "", scaled_text(rate, 4) or "",
-                         scaled_text(commission, 2) or "", cents_text(cents), cents_text(running)])
+            text, running = entry_lines(out, rows, running, kinds, _labels(rows), lot_names(rows), places, stamp)
+            out.lines(text)
             yield out.drain()
-            if len(rows) < CHUNK:
+            if len(rows) < asked:
                 break
-            rows = keyset_rows(cooperative_id, start, end, (rows[-1][1], rows[-1][0]), CHUNK)
+            rows, asked = keyset_rows(cooperative_id, start, end, (rows[-1][1], rows[-1][0]), CHUNK), CHUNK
         out.row(["", closing_word, *pad, cents_text(running)])
         yield out.drain()
 

@@ -186,23 +186,46 @@ def read_cursor(cursor, cooperative_id, date_from, date_to):
                                fields={"cursor": [_("Not a cursor of this statement.")]}) from None
 
 
+_KEYSET_SQL = {}  # (dialect, cooperative, start, end, from the start?, limit) -> SQL text
+_AT, _ID = "@after_created_at@", "@after_id@"
+
+
 def keyset_rows(cooperative_id, start, end, after=None, limit=PAGE_SIZE):
     """At most `limit` driver rows of statement_query after the position `after` = (created_at
-    as stored, entry id), or from the period's start: one range of the covering index."""
-    from sqlalchemy import and_, literal_column, or_
+    as stored, entry id), or from the period's start: one range of the covering index.
 
-    from models.consignment import ConsignmentEntry
+    The SQL is built and compiled once per statement and page size, the position put into the
+    text (building statement_query's aliases and compiling them cost ~10 ms a chunk, a
+    year's CSV reads ~30 chunks)."""
+    conn = db.session.connection()
+    key = (conn.dialect.name, cooperative_id, start, end, after is None, limit)
+    sql = _KEYSET_SQL.get(key)
+    if sql is None:
+        from sqlalchemy import and_, literal_column, or_
 
-    query = statement_query(cooperative_id, start, end)
+        from models.consignment import ConsignmentEntry
+
+        query = statement_query(cooperative_id, start, end)
+        if after is not None:
+            e = ConsignmentEntry.__table__
+            at, entry_id = literal_column(_AT), literal_column(_ID)
+            query = query.where(e.c.created_at >= at,
+                                or_(e.c.created_at > at, and_(e.c.created_at == at, e.c.id > entry_id)))
+        sql = str(query.limit(limit).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        if len(_KEYSET_SQL) > 256:
+            _KEYSET_SQL.clear()
+        _KEYSET_SQL[key] = sql
     if after is not None:
-        e = ConsignmentEntry.__table__
         # The time exactly as stored (SQLite compares the text; PostgreSQL reads the literal
         # as a timestamp): an ISO time (a signed cursor, or a row just read).
         at = after[0] if isinstance(after[0], str) else after[0].isoformat(sep=" ", timespec="microseconds")
-        at = literal_column("'%s'" % at.replace("'", ""))
-        query = query.where(e.c.created_at >= at,
-                            or_(e.c.created_at > at, and_(e.c.created_at == at, e.c.id > int(after[1]))))
-    return _driver_rows(query.limit(limit))
+        sql = sql.replace(_AT, "'%s'" % at.replace("'", "")).replace(_ID, str(int(after[1])))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def statement_page_json(cooperative_id, date_from, date_to, cursor=None, limit=PAGE_SIZE):

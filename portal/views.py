@@ -81,8 +81,12 @@ def stock(coop_id):
 
     from portal.helpers import config
 
+    from models.stock_blocks import current_blocks
+
     warn = today() + timedelta(days=config("EXPIRY_WARNING_DAYS"))
-    return render_template("portal/stock.html", groups=groups, today=today(), warn=warn,
+    # The blocks in force on every lot shown, one query (not one per outlet).
+    blocks = current_blocks({r.lot_id for _location, rows in groups for r in rows})
+    return render_template("portal/stock.html", groups=groups, today=today(), warn=warn, blocks=blocks,
                            **_common(coop, "stock"))
 
 

@@ -43,6 +43,10 @@ HEADER_LABELS = {
 
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# A text cell Writer.text cannot write as it is: a formula start, a number (a sheet changes its
+# decimal sign), a separator of either dialect, a quote or a line break.
+SPECIAL_TEXT = re.compile(r'[=+\-@\t\r]|-?\d+(?:\.\d+)?$|.*?[;,"\r\n]', re.S)
+LINE_END = "\r\n"  # the csv module's line terminator
 
 
 def neutralise(text):
@@ -113,13 +117,33 @@ class Writer:
         self.sign = decimal_sign(dialect)
         self.buf = io.StringIO()
         self.buf.write(BOM)
-        self.writer = csv.writer(self.buf, delimiter=";" if self.sign == "," else ",")
+        self.delimiter = ";" if self.sign == "," else ","
+        self.writer = csv.writer(self.buf, delimiter=self.delimiter)
 
     def header(self, keys):
         self.writer.writerow([header_cell(k, self.dialect) for k in keys])
 
     def row(self, values):
         self.writer.writerow([cell(v, self.dialect, self.sign) for v in values])
+
+    def text(self, value):
+        """One text cell exactly as `row` writes it among others (neutralised, in the dialect,
+        quoted when it must be), for exports that build their lines themselves from `%`
+        templates: a plain text (no formula start, no separator, quote or line break, not a
+        number) is itself; anything else goes through `cell` and the csv writer."""
+        if not value:
+            return ""
+        value = str(value)
+        if SPECIAL_TEXT.match(value) is None:
+            return value
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=self.delimiter).writerow(["", cell(value, self.dialect, self.sign)])
+        return buf.getvalue()[1:-2]
+
+    def lines(self, text):
+        """Lines built with `text` (and numbers in the dialect), joined by `delimiter` and
+        ended by LINE_END, added after the rows written so far."""
+        self.buf.write(text)
 
     def drain(self):
         """What was written since the last drain."""
