@@ -71,17 +71,91 @@ def pg_schema():
     return PG_URL
 
 
+_PG_SNAPSHOT = {}
+
+
 def _reset_pg(app):
-    """Empty every table and load the demo data again."""
+    """Empty every table and load the demo data again. The first time: TRUNCATE and seed
+    through the app, then keep each table's rows (COPY, by column name) and the sequences.
+    Afterwards: one transaction with triggers off (the sealed books refuse DELETE; foreign
+    keys are checked by triggers too) deletes every row, copies the seeded rows back and
+    resets the sequences — the same state, ~10x faster than TRUNCATE + seeding."""
     from models.masterdata import ensure_virtual_locations
 
     with app.app_context():
         names = [t.name for t in db.metadata.sorted_tables]
+        snapshot = _PG_SNAPSHOT.get(tuple(names))
+        if snapshot is not None and _restore_pg(snapshot):
+            return
         with db.engine.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(names) + " RESTART IDENTITY CASCADE"))
         ensure_virtual_locations()
         db.session.commit()
     _seed(app)
+    with app.app_context():
+        _PG_SNAPSHOT[tuple(names)] = _snapshot_pg(names)
+
+
+def _columns_pg(cursor, table):
+    cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                   "AND table_name = %s ORDER BY ordinal_position", (table,))
+    return tuple(row[0] for row in cursor.fetchall())
+
+
+def _snapshot_pg(names):
+    """{'tables': [(table, columns, COPY data)], 'sequences': [(name, last_value, is_called)]}."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()
+        tables = []
+        for table in names:
+            columns = _columns_pg(cursor, table)
+            data = bytearray()
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) TO STDOUT") as copy:
+                for chunk in copy:
+                    data += chunk
+            tables.append((table, columns, bytes(data)))
+        cursor.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        sequences = []
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"SELECT last_value, is_called FROM {name}")
+            sequences.append((name, *cursor.fetchone()))
+        raw.driver_connection.rollback()
+        return {"tables": tables, "sequences": sequences}
+    finally:
+        raw.close()
+
+
+def _restore_pg(snapshot):
+    """Put the snapshot back; False (nothing changed) when a table's columns moved (a
+    migration test went down and up again), so the caller seeds the slow way."""
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        cursor = conn.cursor()
+        for table, columns, _data in snapshot["tables"]:
+            if _columns_pg(cursor, table) != columns:
+                conn.rollback()
+                return False
+        try:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        except Exception:  # not a superuser: seed the slow way
+            conn.rollback()
+            return False
+        for table, columns, data in snapshot["tables"]:
+            cursor.execute(f"DELETE FROM {table}")
+            if data:
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    copy.write(data)
+        for name, last_value, is_called in snapshot["sequences"]:
+            cursor.execute("SELECT setval(%s, %s, %s)", (name, last_value, is_called))
+        conn.commit()
+        return True
+    except Exception:
+        raw.driver_connection.rollback()
+        raise
+    finally:
+        raw.close()
 
 
 @pytest.fixture
