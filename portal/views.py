@@ -6,9 +6,11 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from web.csvfile import page_dialect, word
+from web.locale import moments
 from web.labels import UOM_LABELS
 from auth.access import roles
 from web.scope import visible_cooperative
@@ -29,10 +31,18 @@ from portal.statement_csv import statement_csv
 STATEMENT_PAGE = 200  # entries per page of the statement page
 
 
+def _resolved(labels):
+    """Lazy labels translated once for the page (a statement page shows 400 of them): the same
+    text a lazy label gives the template (its __html__ is its text, as is this Markup's)."""
+    return {key: Markup(str(label)) for key, label in labels.items()}
+
+
 def _common(coop, active):
-    """What every portal page's template needs: the cooperative, the tab, labels."""
-    return {"coop": coop, "active": active, "kind_labels": KIND_LABELS, "uom_labels": UOM_LABELS,
-            "method_labels": METHOD_LABELS, "is_admin": is_admin()}
+    """What every portal page's template needs: the cooperative, the tab, labels, and `when`:
+    the local date and time of a stored time, the text of `|portal_time` with Babel and the
+    time zone asked once per page (web.locale.moments), not twice per row."""
+    return {"coop": coop, "active": active, "kind_labels": _resolved(KIND_LABELS), "uom_labels": UOM_LABELS,
+            "method_labels": METHOD_LABELS, "is_admin": is_admin(), "when": moments()}
 
 
 @bp.route("/")
@@ -163,7 +173,7 @@ def sales(coop_id):
             "page": number, "per_page": per_page, "total": totals["lines"]}
     qs = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template("portal/sales.html", form=form, page=page, totals=totals, qs=qs,
-                           unit_price=queries.unit_price, channel_labels=CHANNEL_LABELS,
+                           unit_price=queries.unit_price, channel_labels=_resolved(CHANNEL_LABELS),
                            channels=queries.entry_channels(page["items"]), by_channel=by_channel,
                            **_common(coop, "sales"))
 
