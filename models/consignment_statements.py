@@ -317,7 +317,7 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
     places = {r.id: r for r in db.session.execute(select(Location.id, Location.name_fr, Location.name_ar))}
     # The figures as the Decimals of their texts with the column's scale (scaled_text), made
     # once per stored value and column: a year (the PDF) repeats a few hundred values.
-    gross_of, rate_of, commission_of, qty_of = ({None: None}, 2), ({None: None}, 4), ({None: None}, 2), ({None: None}, 3)
+    gross_of, rate_of, commission_of, qty_of = (({None: None}, places) for places in (2, 4, 2, 3))
     gross_known, rate_known, commission_known, qty_known = gross_of[0], rate_of[0], commission_of[0], qty_of[0]
     running = opening + before
     entries = []

@@ -32,10 +32,11 @@ def test_paged_statement_keeps_the_period_figures(app, story):  # noqa: F811
         assert pages[2][key] == full[key], key
     # The same Decimals to the exponent (read as driver tuples, each value's Decimal made once),
     # times as datetimes, and the running balance in centimes beside its Decimal (the PDF's).
-    assert [(str(e["amount"]), str(e["running_balance"]), str(e["gross"]), str(e["commission"]),
-             str(e["quantity"]), str(e["commission_rate"]), e["created_at"]) for p in pages for e in p["entries"]] == \
-        [(str(e["amount"]), str(e["running_balance"]), str(e["gross"]), str(e["commission"]), str(e["quantity"]),
-          str(e["commission_rate"]), e["created_at"]) for e in full["entries"]]
+    def texts(e):
+        return tuple(str(e[k]) for k in ("amount", "running_balance", "gross", "commission", "quantity",
+                                         "commission_rate")) + (e["created_at"],)
+
+    assert [texts(e) for p in pages for e in p["entries"]] == [texts(e) for e in full["entries"]]
     assert all(Decimal(e["running_cents"]).scaleb(-2) == e["running_balance"] for p in pages for e in p["entries"])
     assert pages[0]["total_entries"] == 5
 
