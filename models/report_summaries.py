@@ -11,10 +11,10 @@ negative, so sums are net of refunds. `age_days` is the sum over sold quantities
 days from the goods' reception (the lot's own reception, or its packaging inputs') to the
 sale: divided by the quantity it gives the mean days from reception to sale.
 """
-from datetime import timezone
+from datetime import timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import Numeric, text
+from sqlalchemy import Numeric, func, select, text
 
 from extensions import db
 from models import rawsql, report_cells
@@ -319,3 +319,61 @@ def _mismatches(conn, model, sums):
             problems.append({"table": model.__tablename__, "key": dict(zip(KEY, key)),
                              "ledger": w, "kept": h})
     return problems
+
+
+def _next_month(day):
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _parts(date_from, date_to):
+    """The local days [date_from, date_to] (either may be None: open) as (table, conditions)
+    parts: the whole months from the monthly table, the edges from the daily one."""
+    m, d = ConsignmentMonthly.__table__, ConsignmentDaily.__table__
+    first = date_from if date_from is None or date_from.day == 1 else _next_month(date_from)
+    after = None
+    if date_to is not None:
+        after = _next_month(date_to)
+        if after - timedelta(days=1) != date_to:
+            after = date_to.replace(day=1)
+    if first is not None and after is not None and first >= after:
+        return [(d, [d.c.day >= date_from, d.c.day <= date_to])]
+    parts = [(m, ([m.c.day >= first] if first else []) + ([m.c.day < after] if after else []))]
+    if date_from is not None and date_from < first:
+        parts.append((d, [d.c.day >= date_from, d.c.day < first]))
+    if after is not None and after <= date_to:
+        parts.append((d, [d.c.day >= after, d.c.day <= date_to]))
+    return parts
+
+
+def cooperative_sums(cooperative_id, date_from=None, date_to=None, kinds=None, location_id=None):
+    """{kind: {"entries", "gross", "commission", "amount"}} of a cooperative's entries on the
+    local days [date_from, date_to] (None: open), from the summary tables (whole months from
+    the monthly one, the edges from the daily one): a portal page's counts and totals read a
+    few hundred summary rows, not a year's 60,000 entries. Equal to the ledger's sums over
+    the same local days (`summary_mismatches` proves the tables)."""
+    out = {}
+    for t, where in _parts(date_from, date_to):
+        where = [t.c.cooperative_id == cooperative_id, *where]
+        if kinds is not None:
+            where.append(t.c.kind.in_(kinds))
+        if location_id:
+            where.append(t.c.location_id == location_id)
+        query = (select(t.c.kind, func.sum(t.c.entries), func.sum(t.c.gross), func.sum(t.c.commission),
+                        func.sum(t.c.amount)).where(*where).group_by(t.c.kind))
+        for kind, entries, gross, commission, amount in db.session.execute(query):
+            s = out.setdefault(kind, {"entries": 0, "gross": Decimal(0), "commission": Decimal(0),
+                                      "amount": Decimal(0)})
+            s["entries"] += int(entries or 0)
+            s["gross"] += money(_dec(gross))
+            s["commission"] += money(_dec(commission))
+            s["amount"] += money(_dec(amount))
+    return out
+
+
+def sale_locations(cooperative_id):
+    """The ids of the outlets where a cooperative's goods sold or were refunded (summary rows)."""
+    m = ConsignmentMonthly.__table__
+    return {r[0] for r in db.session.execute(
+        select(m.c.location_id).where(m.c.cooperative_id == cooperative_id, m.c.kind.in_(SALE_KINDS),
+                                      m.c.location_id != 0).distinct())}

@@ -270,7 +270,10 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
             text = shaped[key] = shape(_describe(bare, {}, lang))
         return text
 
-    fitted, stamps, rows, ys, starts = {}, {}, {}, {}, {}
+    fitted, stamps, rows, ys, starts, cuts = {}, {}, {}, {}, {}, {}
+    widths("0123456789")
+    same_width = ({ord(d): "0" for d in "123456789"}  # digits of one width in the font: one key
+                  if len({widths.chars[d] for d in "0123456789"}) == 1 else {})
     moment = locale.moments("fr")  # locale.moment(value, "fr"), each day and minute formatted once
     lang = locale.language()  # once, not for each of ~300,000 figures
     y = header()
@@ -283,8 +286,9 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     date_at = f"BT {runs.start} 1 0 0 1 {fp_str(edges[0] + 2)} "
     desc_at = f"1 0 0 1 {fp_str(x_desc)} "
     columns = [(edges[i + 1] - 2, name, kind, {}) for i, name, kind in (
-        (2, "quantity", "q"), (3, "gross", "a"), (4, "commission", "a"), (5, "amount", "a"),
-        (6, "running_balance", "a"))]
+        (2, "quantity", "q"), (3, "gross", "a"), (4, "commission", "a"), (5, "amount", "a"))]
+    balance_end = edges[7] - 2
+    money_cents = locale.money_cents
 
     def figure(value, kind, x_end, known):
         """(Tm start, rest of the run) of a right-aligned figure, formatted (the one locale
@@ -334,10 +338,21 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
         fr, head, tail, (ar_at, ar_run), lot_run = texts
         doc = labels.get((e["document_type"], e["document_id"]))
         number = _document_number(doc) if doc else ""
-        line = (f"{head} {number} · {tail}" if tail is not None else f"{fr} {number}") if number else fr
-        run = fitted.get(line)
-        if run is None:
-            run = fitted[line] = " Tm " + runs(_fit(line, desc_width, widths))
+        if number:
+            # Every line is distinct by its number: its fit is found once per line of the
+            # same characters' widths (its digits, of one width, read as "0": the same sums).
+            line = f"{head} {number} · {tail}" if tail is not None else f"{fr} {number}"
+            like = number.translate(same_width)
+            shape_key = (head, like, tail) if tail is not None else (fr, like, None)
+            keep = cuts.get(shape_key, False)
+            if keep is False:
+                cut = _fit(line, desc_width, widths)
+                keep = cuts[shape_key] = None if cut is line else len(cut) - 1
+            run = " Tm " + runs(line if keep is None else line[:keep] + "…")
+        else:
+            run = fitted.get(fr)
+            if run is None:
+                run = fitted[fr] = " Tm " + runs(_fit(fr, desc_width, widths))
         parts = [shade if n % 2 else "", date_at, middle, " Tm ", stamp, " ", desc_at, top_line, run, " ",
                  ar_at, middle, ar_run]
         if lot_run:
@@ -348,6 +363,16 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
                 found = known[value] if value in known else figure(value, kind, x_end, known)
                 if found:
                     parts += [" ", found[0], middle, found[1]]
+        # The running balance: a new figure on every row, formatted from its centimes when
+        # the statement gives them (paged_statement), as locale.money formats the Decimal.
+        cents = e.get("running_cents")
+        text = amount(e["running_balance"], lang) if cents is None else money_cents(cents, lang)
+        if text:
+            x = balance_end - widths(text)
+            at = starts.get(x)
+            if at is None:
+                at = starts[x] = f"1 0 0 1 {fp_str(x)} "
+            parts += [" ", at, middle, " Tm ", runs(text)]
         parts.append(" ET")
         code.append("".join(parts))
         y -= ROW_HEIGHT

@@ -53,6 +53,7 @@ def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
     no_lot = ("", "")
     place_cells = {}
     heads, tails = [], []
+    hour_of = stamp.hours.get  # LocalIso's hours, read here: its call was a sixth of the CSV
     for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
          doc_type, doc_id, _ref, _note, _number) in rows:
         cents = int(amount.scaleb(2)) if amount.__class__ is Decimal else round(amount * 100)  # stored_cents
@@ -67,8 +68,15 @@ def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
         label = labels.get((doc_type, doc_id))
         if label:
             label = label if label.__class__ is str and plain(label) is None else text(label)
+        # stamp(created), its common case inline: SQLite's text of a UTC hour already known
+        # whose offset is whole and constant (LocalIso.__call__'s own test), else the call.
+        hour = hour_of(created[:13]) if created.__class__ is str else None
+        if hour and len(created) >= 19 and created[16] == ":" and created[19:20] in ("", "."):
+            local = hour[0] + created[13:19] + hour[1]
+        else:
+            local = stamp(created)
         heads.append(head % (
-            eid, kind_cells[kind] if kind in kind_cells else field(kind), stamp(created), label or "",
+            eid, kind_cells[kind] if kind in kind_cells else field(kind), local, label or "",
             lot_code, product, place))
         # scaled_text: a Decimal as it is, a REAL (or an integer) with the column's scale.
         tails.append(figures % (

@@ -6,11 +6,12 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from web.csvfile import page_dialect, word
+from web.locale import moments
 from web.labels import UOM_LABELS
-from web.api import paginate
 from auth.access import roles
 from web.scope import visible_cooperative
 from extensions import db
@@ -30,10 +31,18 @@ from portal.statement_csv import statement_csv
 STATEMENT_PAGE = 200  # entries per page of the statement page
 
 
+def _resolved(labels):
+    """Lazy labels translated once for the page (a statement page shows 400 of them): the same
+    text a lazy label gives the template (its __html__ is its text, as is this Markup's)."""
+    return {key: Markup(str(label)) for key, label in labels.items()}
+
+
 def _common(coop, active):
-    """What every portal page's template needs: the cooperative, the tab, labels."""
-    return {"coop": coop, "active": active, "kind_labels": KIND_LABELS, "uom_labels": UOM_LABELS,
-            "method_labels": METHOD_LABELS, "is_admin": is_admin()}
+    """What every portal page's template needs: the cooperative, the tab, labels, and `when`:
+    the local date and time of a stored time, the text of `|portal_time` with Babel and the
+    time zone asked once per page (web.locale.moments), not twice per row."""
+    return {"coop": coop, "active": active, "kind_labels": _resolved(KIND_LABELS), "uom_labels": UOM_LABELS,
+            "method_labels": METHOD_LABELS, "is_admin": is_admin(), "when": moments()}
 
 
 @bp.route("/")
@@ -154,14 +163,18 @@ def sales(coop_id):
                                                      "lot", "quantity", "unit_price", "gross",
                                                      "commission_rate", "commission", "owed",
                                                      "channel"], rows())
-    args = {"page": max(1, request.args.get("page", 1, type=int)), "per_page": 50}
-    page = paginate(query, args, db.session)
-    totals = queries.sales_totals(coop.id, start, end, location_id, channel)
+    # The totals, the lines by channel and the pages' count from the summary tables (the
+    # order entries alone read from the ledger): a year's entries are not scanned three times.
+    totals, by_channel = queries.sales_page_sums(coop.id, date_from, date_to, start, end, location_id)
+    if channel:
+        totals = by_channel.get(channel) or dict(queries.ZERO_SUMS)
+    number, per_page = max(1, request.args.get("page", 1, type=int)), 50
+    page = {"items": db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all(),
+            "page": number, "per_page": per_page, "total": totals["lines"]}
     qs = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template("portal/sales.html", form=form, page=page, totals=totals, qs=qs,
-                           unit_price=queries.unit_price, channel_labels=CHANNEL_LABELS,
-                           channels=queries.entry_channels(page["items"]),
-                           by_channel=queries.sales_by_channel(coop.id, start, end, location_id),
+                           unit_price=queries.unit_price, channel_labels=_resolved(CHANNEL_LABELS),
+                           channels=queries.entry_channels(page["items"]), by_channel=by_channel,
                            **_common(coop, "sales"))
 
 

@@ -30,6 +30,14 @@ def test_paged_statement_keeps_the_period_figures(app, story):  # noqa: F811
                     e["commission_rate"], e["lot_code"], e["location_fr"]) for e in full["entries"]]
     for key in ("opening_balance", "closing_balance", "totals", "gross", "commission"):
         assert pages[2][key] == full[key], key
+    # The same Decimals to the exponent (read as driver tuples, each value's Decimal made once),
+    # times as datetimes, and the running balance in centimes beside its Decimal (the PDF's).
+    def texts(e):
+        return tuple(str(e[k]) for k in ("amount", "running_balance", "gross", "commission", "quantity",
+                                         "commission_rate")) + (e["created_at"],)
+
+    assert [texts(e) for p in pages for e in p["entries"]] == [texts(e) for e in full["entries"]]
+    assert all(Decimal(e["running_cents"]).scaleb(-2) == e["running_balance"] for p in pages for e in p["entries"])
     assert pages[0]["total_entries"] == 5
 
 

@@ -118,3 +118,38 @@ def test_moments_are_moment(app, lang):
             for moment in times + times:
                 assert fmt(moment) == locale.moment(moment, lang, seconds), moment
             assert fmt(None) == ""
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_money_cents_is_money(app, lang):
+    """The statement PDF's running balance: locale.money_cents(c) is locale.money of c centimes."""
+    from decimal import Decimal
+
+    rng = random.Random(15)
+    values = [0, 1, -1, 5, -5, 99, -99, 100, -100, 101, 99999, 100000, -100000, 123456789, -123456789,
+              10 ** 15, -(10 ** 15) - 7] + [rng.randint(-10 ** 12, 10 ** 12) for _ in range(5000)]
+    with app.test_request_context("/"):
+        for cents in values:
+            assert locale.money_cents(cents, lang) == locale.money(Decimal(cents).scaleb(-2), lang), cents
+
+
+def test_lines_whose_digits_differ_fit_alike():
+    """statement_pdf fits a French line once per shape, its number's digits read as "0": the
+    font's digits have one width, so such lines are cut at the same place."""
+    register_fonts()
+    widths = _Widths(FONT, 6.5)
+    widths("0123456789")
+    assert len({widths.chars[d] for d in "0123456789"}) == 1
+    same_width = {ord(d): "0" for d in "123456789"}
+    rng = random.Random(1815)
+    words = ["Vente", "Remboursement", "Huile d'argan cosmétique 250 ml", "@ Boutique Aéroport Marrakech",
+             "Amlou aux amandes", "Savon noir", "@ Rabat", "Couscous d'orge complet"]
+    for _ in range(2000):
+        head, tail = rng.choice(words[:2]), " · ".join(rng.sample(words[2:], rng.randint(0, 3)))
+        width = rng.choice([60.0, 120.5, 229.3])
+        number = "VEN-" + "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 9)))
+        line = f"{head} {number} · {tail}"
+        like = f"{head} {number.translate(same_width)} · {tail}"
+        cut, cut_like = _fit(line, width, widths), _fit(like, width, widths)
+        assert len(cut) == len(cut_like) and (cut is line) == (cut_like is like)
+        assert cut == (line if cut_like is like else line[:len(cut_like) - 1] + "…")
