@@ -68,7 +68,12 @@ def language():
 
 def babel_locale(lang=None):
     """The Babel locale that formats numbers and dates for a language."""
-    return _parsed(BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
+    return _parsed(_identifier(lang))
+
+
+def _identifier(lang=None):
+    """The Babel locale identifier of a language (the user's when none is given)."""
+    return BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE])
 
 
 @lru_cache(maxsize=16)
@@ -244,7 +249,7 @@ def day(value, lang=None, fmt="short"):
         value = local_day(value)
     if type(value) is not date:
         return _babel_date(value, fmt, locale=babel_locale(lang))
-    return _day_text(value, fmt, BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
+    return _day_text(value, fmt, _identifier(lang))
 
 
 @lru_cache(maxsize=4096)
@@ -259,7 +264,7 @@ def clock_time(value, lang=None, seconds=False):
         return ""
     local = to_local(value)
     return _time_text(local.hour, local.minute, local.second if seconds else None,
-                      BABEL_LOCALES.get(lang or language(), BABEL_LOCALES[DEFAULT_LANGUAGE]))
+                      _identifier(lang))
 
 
 @lru_cache(maxsize=4096)
@@ -281,24 +286,16 @@ def moment(value, lang=None, seconds=False):
 
 def moments(lang=None, seconds=False):
     """`moment(value, lang, seconds)` for the many times of a long document (a year's
-    statement: ~60,000): the same text, with Babel asked once per local day and once per
-    local time of day, not twice per time."""
-    loc, pattern = babel_locale(lang), "HH:mm:ss" if seconds else "HH:mm"
-    days, times, tz = {}, {}, platform_tz()
+    statement: ~60,000): the same text, the zone and the locale asked once, the day's and the
+    time's texts from the caches `day` and `clock_time` use."""
+    identifier, tz = _identifier(lang), platform_tz()
 
     def text(value):
         if value is None or value == "":
             return ""
         local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(tz)  # to_local
-        date_key = local.date()
-        day_text = days.get(date_key)
-        if day_text is None:
-            day_text = days[date_key] = _babel_date(date_key, "short", locale=loc)
-        time_key = (local.hour, local.minute, local.second if seconds else 0)
-        time_text = times.get(time_key)
-        if time_text is None:
-            time_text = times[time_key] = _babel_time(local.timetz(), pattern, locale=loc)
-        return f"{day_text} {time_text}"
+        return (f"{_day_text(local.date(), 'short', identifier)} "
+                f"{_time_text(local.hour, local.minute, local.second if seconds else None, identifier)}")
 
     return text
 
