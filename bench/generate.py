@@ -160,9 +160,7 @@ def seal_books():
 
     conn = db.session.connection()
     dialect = conn.dialect.name
-    for statement in books.unseal_statements(dialect):
-        if statement.startswith("DROP FUNCTION"):
-            continue  # PostgreSQL: sealed_row() also guards tables outside SEALED (write_offs)
+    for statement in books.unseal_statements(dialect, keep_function=True):
         conn.execute(sa.text(statement))
     books.backfill_chains(conn)
     inspector = sa.inspect(conn)

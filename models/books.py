@@ -120,11 +120,13 @@ def seal_statements(dialect, columns_of):
     return statements
 
 
-def unseal_statements(dialect):
-    """The statements dropping the seals (the migration's downgrade, the bench's bulk load)."""
+def unseal_statements(dialect, keep_function=False):
+    """The statements dropping the seals (the migration's downgrade, the bench's bulk load).
+    `keep_function`: PostgreSQL's sealed_row() stays (tables outside SEALED use it too, such as
+    write_offs since 0013: only 0011's downgrade, which comes after theirs, may drop it)."""
     if dialect == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {t}_sealed ON {t}" for t in SEALED] + \
-            ["DROP FUNCTION IF EXISTS sealed_row()"]
+            ([] if keep_function else ["DROP FUNCTION IF EXISTS sealed_row()"])
     return [f"DROP TRIGGER IF EXISTS {t}_sealed_{op}" for t in SEALED for op in ("update", "delete")]
 
 
