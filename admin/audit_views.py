@@ -2,7 +2,7 @@
 period; CSV beside it."""
 from datetime import datetime, timedelta
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,7 +10,7 @@ from admin import bp
 from auth.access import roles
 from extensions import db
 from models.audit import AuditEntry
-from models.clock import local_midnight_utc
+from models.clock import local_midnight_utc, to_local
 from models.users import User
 from web.audit import OBJECT_LABELS, local_datetime
 
@@ -56,12 +56,12 @@ def _csv(entries):
 
     # Made in the request (its language and dialect); the rows are written as they stream.
     out = Writer(page_dialect())
-    out.header(["id", "time_utc", "user", "address", "action", "object_type", "object_id",
+    out.header(["id", "time", "user", "address", "action", "object_type", "object_id",
                 "before", "after"])
 
     def rows():
         for e in entries:
-            out.row([e.id, e.created_at.isoformat(sep=" ", timespec="seconds"),
+            out.row([e.id, to_local(e.created_at).replace(tzinfo=None),
                      e.user.username if e.user else "", e.address or "", e.action,
                      e.object_type, e.object_id or "", e.before or "", e.after or ""])
             yield out.drain()
@@ -80,5 +80,8 @@ def audit_log():
         return _csv(db.session.execute(query.options(selectinload(AuditEntry.user))).scalars().all())
     entries = db.session.execute(query.options(selectinload(AuditEntry.user)).limit(LIMIT)).scalars().all()
     users = db.session.execute(select(User.id, User.username).order_by(User.username)).all()
+    # The CSV link keeps the filters; a `format` typed in the address is the link's own.
+    csv_url = url_for("admin.audit_log", **{**request.args.to_dict(), "format": "csv"})
     return render_template("admin/audit.html", entries=entries, filters=filters, users=users,
-                           object_types=OBJECT_LABELS, limit=LIMIT, local_datetime=local_datetime)
+                           object_types=OBJECT_LABELS, limit=LIMIT, local_datetime=local_datetime,
+                           csv_url=csv_url)

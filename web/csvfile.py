@@ -35,7 +35,7 @@ HEADER_LABELS = {
     "row": _l("Row"), "date_or_kind": _l("Date"), "in_transit": _l("In transit"), "sold": _l("Sold"),
     "unit_price": _l("Unit price"), "total": _l("Total"),
     "owed": _l("Owed"), "fees": _l("Fees"), "paid": _l("Paid"), "adjustments": _l("Adjustments"),
-    "province": _l("Province"), "id": _l("Entry"), "time_utc": _l("Time (UTC)"),
+    "province": _l("Province"), "id": _l("Entry"),
     "user": _l("User"), "address": _l("Address"), "action": _l("Action"), "object_type": _l("Object"),
     "object_id": _l("Object number"), "before": _l("Before the change"),
     "after": _l("After the change"), "channel": _l("Channel"),

@@ -68,4 +68,11 @@ def test_audit_csv_is_a_french_sheet_with_formulas_neutralised(auth):
     client = auth.client_for("admin")
     text = client.get("/admin/audit?format=csv").get_data(as_text=True)
     rows = _rows(text, ";")
-    assert rows[0][:3] == ["Écriture", "Heure (UTC)", "Utilisateur"]
+    assert rows[0][:3] == ["Écriture", "Heure", "Utilisateur"]
+    # Times in the platform's time (Africa/Casablanca), as on the page, not UTC.
+    from extensions import db
+    from models.audit import AuditEntry
+    from models.clock import to_local
+
+    first = db.session.get(AuditEntry, int(rows[1][0]))
+    assert rows[1][1] == to_local(first.created_at).strftime("%Y-%m-%d %H:%M")
