@@ -23,7 +23,7 @@ from portal import queries
 from web.api import pdf_response
 from portal.helpers import (statement_document,
                             period_or_default, today)
-from portal.documents_pdf import statement_pdf
+from portal.statement_pdf import statement_pdf
 from portal.statement_csv import statement_csv
 from portal.statement_json import statement_json, statement_page_json
 from portal.schemas import (BalanceSchema, CommissionRatesSchema, CommissionRuleSchema,

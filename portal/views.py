@@ -25,7 +25,8 @@ from web.labels import CHANNEL_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, PAYOUT_
 from web.api import pdf_response
 from portal.helpers import (csv_response, entry_document_labels, is_admin, statement_document,
                             period_or_default, today)
-from portal.documents_pdf import local_time, payout_slip_pdf, statement_pdf
+from portal.documents_pdf import local_time, payout_slip_pdf
+from portal.statement_pdf import statement_pdf
 from portal.statement_csv import statement_csv
 
 STATEMENT_PAGE = 200  # entries per page of the statement page
