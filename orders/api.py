@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import orders_invoices, orders_posting, orders_prices
+from models import orders_drafts, orders_invoices, orders_posting, orders_prices
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.orders import Buyer, Invoice, Order, PriceList
 from models.stock_codes import resolve_lot
@@ -190,7 +190,7 @@ def create_order(data):
     else:
         buyer_id, location_id = data.get("buyer_id"), data.get("location_id")
         fulfilment = data.get("fulfilment", "delivery")
-    order = orders_posting.create_order(
+    order = orders_drafts.create_order(
         buyer_id=buyer_id, location_id=location_id, fulfilment=fulfilment,
         lines=data["lines"], user_id=current_user.id, note=data.get("note"),
         delivery_address=data.get("delivery_address"))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import orders_posting
+from models import orders_drafts, orders_posting
 from models.catalogue import Product
 from models.errors import DomainError, NotFound
 from models.orders import ORDER_STATES, Buyer, Order
@@ -75,7 +75,7 @@ def new():
     form.buyer_id.choices = [(b.id, b.name) for b in db.session.execute(
         select(Buyer).where(Buyer.active.is_(True)).order_by(Buyer.name)).scalars()]
     form.location_id.choices = [(loc.id, loc.name(_locale()))
-                                for loc in orders_posting.serving_locations()]
+                                for loc in orders_drafts.serving_locations()]
     choices = product_choices()
     if request.method == "GET":
         while len(form.lines) < 6:
@@ -85,7 +85,7 @@ def new():
     if form.validate_on_submit():
         lines, index_map = form_lines(form.lines)
         try:
-            order = orders_posting.create_order(
+            order = orders_drafts.create_order(
                 buyer_id=form.buyer_id.data, location_id=form.location_id.data,
                 fulfilment=form.fulfilment.data, lines=lines, user_id=current_user.id,
                 note=form.note.data, delivery_address=form.delivery_address.data)

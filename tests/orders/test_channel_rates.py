@@ -15,8 +15,8 @@ from models.consignment import (CommissionRateChange, ConsignmentEntry, commissi
 from models.consignment_statements import statement
 from models.errors import ValidationFailed
 from models.orders import DOC_ORDER
-from models.orders_posting import (confirm_order, create_order, deliver_order, prepare_order,
-                                   ship_order)
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order, deliver_order, prepare_order, ship_order
 from tests.orders.conftest import HONEY, JERADA, buyer
 from tests.shop.shop_helpers import coop, loc, product
 
