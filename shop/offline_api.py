@@ -1,5 +1,6 @@
 """The offline till's API: devices, receipt-number blocks, the local catalogue, and the
-posting of sales made while the server was out of reach (models/sales_offline.py).
+posting of sales made while the server was out of reach (models/sales_offline.py and
+models/sales_offline_posting.py).
 
 Kept apart from shop/api.py: an offline sale has its own resource, so the ordinary sale's
 path stays as it is.
@@ -17,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from auth.access import roles
 from extensions import db
 from models.errors import DomainError, NotFound
-from models.sales_offline import (BLOCK_SIZE, OfflineFacts, catalogue, device_at, device_number,
-                                  offline_summary, post_offline_sale, register_device,
+from models.sales_offline import (BLOCK_SIZE, catalogue, device_at, device_number, register_device,
                                   report_status, reserve_block)
+from models.sales_offline_posting import OfflineFacts, offline_summary, post_offline_sale
 from models.sales_posting import LineRequest, PaymentRequest, find_sale, sale_summary
 from models.sales_client_refs import check_same_cart
 from shop.schemas import SaleInSchema, SaleOutSchema
