@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
-from models.consignment import commission_rates_for, post_entries, sale_line_entry
+from models.consignment_posting import post_entries, sale_line_entry
+from models.consignment_rates import commission_rates_for
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, lock_reservable, post_movements, release, reserve
@@ -279,7 +280,7 @@ def deliver_order(order_id, *, handed=None, user_id=None, at=None):
 def _owe_cooperatives(order, deliveries, user_id, at):
     """The consignment entries of the delivered lots: gross = quantity × the line's unit price
     before tax, at the rate in force for the lot's cooperative and category through the
-    order's channel (its fulfilment: "delivery" or "pickup", models.consignment.pick_rate),
+    order's channel (its fulfilment: "delivery" or "pickup", models.consignment_rates.pick_rate),
     frozen on the entry as a till sale's is."""
     lots = {lot.id: lot for lot in db.session.execute(
         select(Lot).where(Lot.id.in_({held.lot_id for _l, held, _q in deliveries}))).scalars()}

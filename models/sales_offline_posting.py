@@ -18,7 +18,9 @@ from sqlalchemy import insert, select
 from extensions import db
 from models import clock
 from models.books import chain_hash, sale_values
-from models.consignment import CHANNEL_TILL, commission_rates_for, post_entries, sale_line_entry
+from models.consignment import CHANNEL_TILL
+from models.consignment_posting import post_entries, sale_line_entry
+from models.consignment_rates import commission_rates_for
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, ValidationFailed
 from models.ledger import Move, post_movements

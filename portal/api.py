@@ -14,8 +14,8 @@ from web.api import paginate, page_schema
 from auth.access import roles
 from web.scope import only_my_cooperative, visible_cooperative
 from extensions import db
-from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
-                                set_commission_rate, set_packaging_fee)
+from models.consignment import CommissionRule, balance, packaging_fee_per_unit, set_packaging_fee
+from models.consignment_rates import set_commission_rate
 from models.cooperatives import Cooperative
 from models.consignment_payouts import Payout, record_payout
 from models.consignment_statements import overview, period_bounds, platform_timezone

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models.clock import today as local_today
-from models.consignment import (CommissionRateChange, ConsignmentEntry, commission_rates_for,
-                                pick_rate, set_commission_rate)
+from models.consignment import CommissionRateChange, ConsignmentEntry
+from models.consignment_rates import commission_rates_for, pick_rate, set_commission_rate
 from models.consignment_statements import statement
 from models.errors import ValidationFailed
 from models.orders import DOC_ORDER
