@@ -24,7 +24,8 @@ from orders.schemas import (BuyerInSchema, BuyerSchema, CancelSchema, ConfirmRes
 from orders.views import platform_identity
 from web.api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from web.fields import ListArgsSchema
-from web.scope import STAFF, only_my_buyer, visible_buyer, visible_invoice, visible_order
+from web.scope import (STAFF, cancellable_order, only_my_buyer, visible_buyer, visible_invoice,
+                       visible_order)
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1",
                 description="Buyers, their orders (reservation, picking, delivery) and invoices")
@@ -281,9 +282,7 @@ def deliver_order(data, order_id):
 @roles(*STAFF, "buyer")
 def cancel_order(data, order_id):
     """Cancel before delivery, with a reason (a buyer: its own draft)."""
-    order = visible_order(order_id)
-    if current_user.role == "buyer" and order.state != "draft":
-        abort(403)
+    cancellable_order(order_id)
     return order_out(_action(order_id, orders_posting.cancel_order, reason=data["reason"]))
 
 

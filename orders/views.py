@@ -22,7 +22,7 @@ from orders.forms import CancelForm, OrderForm, PackForm
 from orders.labels import state_labels  # noqa: F401  (context processor)
 from web.api import pdf_response
 from web.locale import AmountError, parse_amount
-from web.scope import STAFF, visible_order
+from web.scope import STAFF, cancellable_order, is_staff, visible_order
 
 
 def platform_identity():
@@ -121,7 +121,7 @@ def _line_errors(exc, rows, index_map):
 def detail(order_id):
     """An order: its lines, the lots reserved and packed, the actions its state allows."""
     order = visible_order(order_id)
-    staff = current_user.role in STAFF
+    staff = is_staff()
     packed_of = {line.id: sum((held.packed or Decimal(0) for held in line.lots), Decimal(0))
                  for line in order.lines}
     return render_template("orders/detail.html", order=order, staff=staff, packed_of=packed_of,
@@ -238,9 +238,7 @@ def deliver(order_id):
 @roles(*STAFF, "buyer")
 def cancel(order_id):
     """Cancel with a reason (a buyer: only its own order, while it is a draft)."""
-    order = visible_order(order_id)
-    if current_user.role == "buyer" and order.state != "draft":
-        abort(403)
+    order = cancellable_order(order_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Say why the order is cancelled."), "danger")

@@ -24,15 +24,11 @@ from models.sales_offline_posting import OfflineFacts, offline_summary, post_off
 from models.sales_posting import LineRequest, PaymentRequest, find_sale, sale_summary
 from models.sales_client_refs import check_same_cart
 from shop.schemas import SaleInSchema, SaleOutSchema
-from web.scope import require_shop
+from shop.api import check_shop
+from web.scope import owns_session
 
 blp = Blueprint("shop_offline_api", __name__, url_prefix="/api/v1",
                 description="Offline till: devices, receipt blocks, catalogue, offline sales")
-
-
-def check_shop(location_id):
-    """403 unless the user may work at this shop."""
-    require_shop(location_id, _("You do not work at this shop."))
 
 
 class TillDeviceSchema(ma.Schema):
@@ -174,7 +170,7 @@ def create_offline_sale(data):
     from models.sales import CashSession
 
     session = db.session.get(CashSession, data["cash_session_id"])
-    if session is not None and current_user.role != "admin" and session.cashier_id != current_user.id:
+    if session is not None and not owns_session(session):
         raise DomainError(_("This is not your till."), code="not_your_session", status=403)
     lines = [LineRequest(quantity=ln["quantity"], lot_id=ln.get("lot_id"),
                          barcode=ln.get("barcode"), discount=ln.get("discount") or 0)

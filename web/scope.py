@@ -106,9 +106,15 @@ def visible_session(session_id, description=None):
     from models.sales import CashSession
 
     session = get_or_404(CashSession, session_id)
-    if current_user.role != "admin" and session.cashier_id != current_user.id:
+    if not owns_session(session):
         abort(403, description=description)
     return session
+
+
+def owns_session(session, user=None):
+    """A cash session is its cashier's own; an admin may act on any."""
+    user = user or current_user
+    return user.role == "admin" or session.cashier_id == user.id
 
 
 def visible_transfer(transfer_id):
@@ -242,11 +248,17 @@ def visible_buyer(buyer_id):
     from models.orders import Buyer
 
     buyer = get_or_404(Buyer, buyer_id)
-    if current_user.role == "buyer" and current_user.buyer_id != buyer.id:
+    _only_buyers_own(buyer.id)
+    return buyer
+
+
+def _only_buyers_own(buyer_id):
+    """Staff see every buyer's rows; a buyer user only its own (404 for another's, so its ids
+    look like ids that do not exist); anyone else: 403."""
+    if current_user.role == "buyer" and current_user.buyer_id != buyer_id:
         abort(404)
     if current_user.role not in STAFF + ("buyer",):
         abort(403)
-    return buyer
 
 
 def visible_order(order_id, pickup_at_till=False):
@@ -268,15 +280,21 @@ def visible_order(order_id, pickup_at_till=False):
     abort(403)
 
 
+def cancellable_order(order_id):
+    """An order this user may cancel: staff any (the service refuses one delivered), a buyer
+    only its own and only while it is a draft (403 once confirmed)."""
+    order = visible_order(order_id)
+    if current_user.role == "buyer" and order.state != "draft":
+        abort(403)
+    return order
+
+
 def visible_invoice(invoice_id):
     """An invoice or credit note: staff any, a buyer only its own (404 for another's)."""
     from models.orders import Invoice
 
     invoice = get_or_404(Invoice, invoice_id)
-    if current_user.role == "buyer" and invoice.buyer_id != current_user.buyer_id:
-        abort(404)
-    if current_user.role not in STAFF + ("buyer",):
-        abort(403)
+    _only_buyers_own(invoice.buyer_id)
     return invoice
 
 
