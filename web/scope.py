@@ -1,5 +1,6 @@
 """The one visibility rule: who may see or act on which shop, sale, till, cooperative, lot,
-transfer, request or count. Every area asks here; none writes the rule again.
+transfer, request, count, write-off, buyer, order or invoice. Every area asks here; none
+writes the rule again.
 
 - admins and warehouse operators (staff) see every location;
 - a cashier works only at the shops they are assigned to (403 elsewhere);
@@ -137,6 +138,23 @@ def may_receive(transfer):
     return may_work_at(transfer.to_location_id)
 
 
+def draft_to_handle(transfer_id):
+    """A transfer this user may edit, cancel or dispatch (`may_handle_draft`): 404 if none,
+    403 otherwise."""
+    transfer = visible_transfer(transfer_id)
+    if not may_handle_draft(transfer):
+        abort(403)
+    return transfer
+
+
+def transfer_to_receive(transfer_id):
+    """A transfer this user may receive (`may_receive`): 404 if none, 403 otherwise."""
+    transfer = visible_transfer(transfer_id)
+    if not may_receive(transfer):
+        abort(403)
+    return transfer
+
+
 def check_new_transfer(from_location_id, to_location_id, kind):
     """Cashiers may only draft returns from their own shop to the warehouse."""
     if is_staff():
@@ -165,6 +183,16 @@ def visible_count(count_id):
     count = get_or_404(StockCount, count_id)
     require_shop(count.location_id)
     return count
+
+
+def visible_write_off(write_off_id):
+    """A write-off at one of this user's locations (staff: any): 404 if none, 403 at another
+    shop for a cashier."""
+    from models.stock_writeoffs import WriteOff
+
+    row = get_or_404(WriteOff, write_off_id)
+    require_shop(row.location_id)
+    return row
 
 
 def visible_coop_return(return_id):
