@@ -39,8 +39,8 @@ def main():
     from models.ledger import move
     from models.masterdata import virtual_location
     from models.orders import Buyer
-    from models.orders_posting import (confirm_order, create_order, deliver_order,
-                                       prepare_order, ship_order)
+    from models.orders_drafts import create_order
+    from models.orders_posting import confirm_order, deliver_order, prepare_order, ship_order
     from models.stock import Location, Lot
     from wsgi import create_app
 

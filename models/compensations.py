@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models.catalogue import Product
-from models.consignment import commission_rates_for, post_entries
+from models.consignment_posting import post_entries
+from models.consignment_rates import commission_rates_for
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.settings import setting

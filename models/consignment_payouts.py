@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
-from models.consignment import balance, post_entries
+from models.consignment import balance
+from models.consignment_posting import post_entries
 from models.cooperatives import Cooperative, utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.types import Money, money

@@ -122,7 +122,7 @@ def post_movements(moves, *, kind, user_id=None, document_type=None, document_id
     location would go below what orders reserve there (below zero when nothing is), and
     ValidationFailed for malformed input. Nothing is written in either case. Returns the
     list of validated moves. `allow_held`: a sale already made offline
-    (models.sales_offline) still leaves when its lot was blocked or expired since.
+    (models.sales_offline_posting) still leaves when its lot was blocked or expired since.
     `releasing` ({(lot, location): quantity}) gives back an order's reservation under the
     same locks first (its delivery).
     """

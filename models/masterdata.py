@@ -88,7 +88,7 @@ def _note_own_rate(coop):
     """An edited cooperative's own rate is a change of rate from today (its history)."""
     from sqlalchemy import inspect
 
-    from models.consignment import append_rate_change
+    from models.consignment_rates import append_rate_change
     from models.stock_codes import shop_today
 
     history = inspect(coop).attrs.commission_rate.history

@@ -1,8 +1,10 @@
 """Orders from buyers: the buyers (businesses and travellers), their price lists, orders and
 their lines, the lots reserved and packed for each line, invoices, credit notes and payments.
 
-The services live beside: models/orders_posting.py (the state flow, reservations, delivery)
-and models/orders_invoices.py (invoices, credit notes, payments, balance).
+The services live beside: models/orders_drafts.py (drafting: lines checked and priced),
+models/orders_posting.py (the state flow, reservations, delivery), models/orders_invoices.py
+(invoices, credit notes, payments, balance), models/orders_prices.py (price lists) and
+models/orders_pickup.py (pick-up at a shop's till).
 """
 from extensions import db
 from models.cooperatives import utcnow
@@ -120,6 +122,20 @@ class Order(db.Model):
                            name="state"),
         db.CheckConstraint("fulfilment IN ('delivery', 'pickup')", name="fulfilment"),
     )
+
+
+def order_number(order_id):
+    """CMD-000123: what the buyer quotes and the till scans."""
+    return f"CMD-{order_id:06d}"
+
+
+def order_by_number(text):
+    """The order a scanned or typed number names (CMD-000123, or 123), or None."""
+    text = (text or "").strip().upper()
+    digits = text[4:] if text.startswith("CMD-") else text
+    if not digits.isdigit() or len(digits) > 9:
+        return None
+    return db.session.get(Order, int(digits))
 
 
 class OrderLine(db.Model):

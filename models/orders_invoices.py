@@ -17,7 +17,8 @@ from sqlalchemy import func, select, update
 
 from extensions import db
 from models import clock
-from models.consignment import ConsignmentEntry, post_entries, sale_line_entry
+from models.consignment import ConsignmentEntry
+from models.consignment_posting import post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, post_movements

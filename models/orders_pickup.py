@@ -16,10 +16,9 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models.errors import DomainError, NotFound, ValidationFailed
-from models.orders import Order
+from models.orders import Order, order_by_number
 from models.orders_invoices import invoice_order, record_payment, tax_rate
-from models.orders_posting import (WrongState, deliver_order, lock_order, order_by_number,
-                                   prepare_order, ship_order)
+from models.orders_posting import WrongState, deliver_order, lock_order, prepare_order, ship_order
 from models.sales import PAYMENT_METHODS
 from models.sales_posting import till_context
 from models.types import money

@@ -1,6 +1,7 @@
 """The order services: one function per transition of the state flow
 draft → confirmed → prepared → shipped | ready_for_pickup → delivered (→ invoiced, in
-models/orders_invoices.py), and cancelled before delivery.
+models/orders_invoices.py), and cancelled before delivery. A draft is written and changed by
+models/orders_drafts.py.
 
 Each locks the order row first (SELECT … FOR UPDATE), checks its state, then works through
 the ledger: confirmation reserves lots first-expired-first-out under the balances' row locks,
@@ -14,21 +15,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
-from models.catalogue import Product
-from models.consignment import commission_rates_for, post_entries, sale_line_entry
+from models.consignment_posting import post_entries, sale_line_entry
+from models.consignment_rates import commission_rates_for
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, lock_reservable, post_movements, release, reserve
 from models.masterdata import virtual_location
 from models.orders_audit import lines_text, number_text, quantities_text, record
-from models.orders import (CANCELLABLE_STATES, DOC_ORDER, FULFILMENTS, Buyer, Order, OrderLine,
-                           OrderLineLot, PriceListItem)
-from models.stock import KIND_SHOP, KIND_WAREHOUSE, Location, Lot
+from models.orders import CANCELLABLE_STATES, DOC_ORDER, Order, OrderLine, OrderLineLot, order_number
+from models.stock import Lot
 from models.stock_blocks import held_lots
 from models.types import money, quantity as round_quantity
-
-MAX_LINES = 200
-
 
 class WrongState(DomainError):
     """The order is not in a state that allows this transition (409)."""
@@ -46,13 +43,13 @@ def lock_order(order_id):
     return order
 
 
-def _require_state(order, *states):
+def require_state(order, *states):
     if order.state not in states:
         raise WrongState(_("This order is %(state)s: it cannot do that now.", state=order.state),
                          fields={"state": order.state})
 
 
-def _clean_quantity(value, field):
+def clean_quantity(value, field):
     try:
         qty = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -60,124 +57,6 @@ def _clean_quantity(value, field):
     if not qty.is_finite() or qty <= 0 or qty > Decimal(10) ** 9:
         raise ValidationFailed(_("Quantity must be positive."), fields={field: [str(value)]})
     return round_quantity(qty)
-
-
-def unit_prices(buyer, product_ids):
-    """{product id: unit price before tax} for a buyer: its price list where it names the
-    product, else the product's retail price."""
-    prices = {p.id: p.retail_price for p in db.session.execute(
-        select(Product).where(Product.id.in_(product_ids))).scalars()}
-    if buyer.price_list_id:
-        for item in db.session.execute(select(PriceListItem).where(
-                PriceListItem.price_list_id == buyer.price_list_id,
-                PriceListItem.product_id.in_(product_ids))).scalars():
-            prices[item.product_id] = item.unit_price
-    return prices
-
-
-def _clean_lines(buyer, lines):
-    """Validate [{product_id, quantity}] into OrderLine rows with frozen prices (one line per
-    product: repeated products are added up)."""
-    if not lines:
-        raise ValidationFailed(_("An order needs at least one line."), code="empty",
-                               fields={"lines": [_("An order needs at least one line.")]})
-    if len(lines) > MAX_LINES:
-        raise ValidationFailed(_("Too many lines."), fields={"lines": [str(len(lines))]})
-    wanted, errors = {}, {}
-    for index, line in enumerate(lines):
-        try:
-            product_id = int(line.get("product_id"))
-        except (TypeError, ValueError):
-            errors[str(index)] = [_("Choose a product.")]
-            continue
-        try:
-            qty = _clean_quantity(line.get("quantity"), "quantity")
-        except ValidationFailed as exc:
-            errors[str(index)] = [exc.message]
-            continue
-        wanted[product_id] = wanted.get(product_id, Decimal(0)) + qty
-    products = {p.id: p for p in db.session.execute(
-        select(Product).where(Product.id.in_(wanted))).scalars()} if wanted else {}
-    prices = unit_prices(buyer, list(wanted)) if wanted else {}
-    for index, line in enumerate(lines):
-        pid = line.get("product_id")
-        try:
-            pid = int(pid)
-        except (TypeError, ValueError):
-            continue
-        product = products.get(pid)
-        if product is None or not product.active:
-            errors[str(index)] = [_("Unknown product.")]
-        elif prices.get(pid) is None:
-            errors[str(index)] = [_("This product has no price: it cannot be ordered.")]
-    if errors:
-        raise ValidationFailed(_("Please correct the highlighted lines."), fields={"lines": errors})
-    return [OrderLine(product_id=pid, quantity=qty, unit_price=money(prices[pid]))
-            for pid, qty in wanted.items()]
-
-
-def serving_locations():
-    """Where orders are served from: the warehouse zones and the shops (pick-up)."""
-    return db.session.execute(select(Location).where(
-        Location.kind.in_((KIND_WAREHOUSE, KIND_SHOP)), Location.active.is_(True))
-        .order_by(Location.kind.desc(), Location.name_fr)).scalars().all()
-
-
-def create_order(*, buyer_id, location_id, lines, fulfilment="delivery", user_id=None,
-                 note=None, delivery_address=None):
-    """A draft order for a buyer, served from `location_id`; prices frozen now."""
-    buyer = db.session.get(Buyer, buyer_id) if buyer_id else None
-    if buyer is None or not buyer.active:
-        raise ValidationFailed(_("Unknown buyer."), fields={"buyer_id": [str(buyer_id)]})
-    location = db.session.get(Location, location_id) if location_id else None
-    if location is None or location.kind not in (KIND_WAREHOUSE, KIND_SHOP) or not location.active:
-        raise ValidationFailed(_("Orders are served from a warehouse zone or a shop."),
-                               fields={"location_id": [str(location_id)]})
-    if fulfilment not in FULFILMENTS:
-        raise ValidationFailed(_("Delivery or pick-up?"), fields={"fulfilment": [str(fulfilment)]})
-    if fulfilment == "pickup" and location.kind != KIND_SHOP:
-        raise ValidationFailed(_("A pick-up order is served from a shop."),
-                               fields={"location_id": [str(location_id)]})
-    order = Order(buyer_id=buyer.id, location_id=location.id, fulfilment=fulfilment,
-                  state="draft", note=(note or None), created_by_id=user_id,
-                  delivery_address=delivery_address or buyer.address)
-    order.lines = _clean_lines(buyer, lines)
-    db.session.add(order)
-    db.session.flush()
-    order.number = order_number(order.id)
-    db.session.flush()
-    record("create", order, user_id=user_id, number=order.number, buyer=buyer.name,
-           location=location.code, fulfilment=fulfilment, lines=lines_text(order))
-    return order
-
-
-
-def order_number(order_id):
-    """CMD-000123: what the buyer quotes and the till scans."""
-    return f"CMD-{order_id:06d}"
-
-
-def order_by_number(text):
-    """The order a scanned or typed number names (CMD-000123, or 123), or None."""
-    text = (text or "").strip().upper()
-    digits = text[4:] if text.startswith("CMD-") else text
-    if not digits.isdigit() or len(digits) > 9:
-        return None
-    return db.session.get(Order, int(digits))
-
-
-def replace_lines(order_id, lines):
-    """A draft's lines, replaced (prices frozen again at today's prices)."""
-    order = lock_order(order_id)
-    _require_state(order, "draft")
-    new_lines = _clean_lines(order.buyer, lines)
-    before = lines_text(order)
-    order.lines.clear()
-    db.session.flush()
-    order.lines.extend(new_lines)
-    db.session.flush()
-    record("update", order, before={"lines": before}, lines=lines_text(order))
-    return order
 
 
 def confirm_order(order_id, *, user_id=None, partial=False):
@@ -188,7 +67,7 @@ def confirm_order(order_id, *, user_id=None, partial=False):
     and the rest is back-ordered: a new draft order for the same buyer holds it. Blocked or
     expired lots are never reserved. Returns (order, backorder or None)."""
     order = lock_order(order_id)
-    _require_state(order, "draft")
+    require_state(order, "draft")
     rows = lock_reservable({line.product_id for line in order.lines}, order.location_id)
     held = held_lots({r.lot_id for r in rows})
     by_product = {}
@@ -279,8 +158,8 @@ def pack(order_id, *, lot_id, quantity, line_id=None):
     """Record `quantity` of a scanned lot as packed for the order (confirmed state): the lot
     must be one reserved for it, and no more than reserved is packed."""
     order = lock_order(order_id)
-    _require_state(order, "confirmed")
-    qty = _clean_quantity(quantity, "quantity")
+    require_state(order, "confirmed")
+    qty = clean_quantity(quantity, "quantity")
     matches = [held for line in order.lines for held in line.lots
                if held.lot_id == lot_id and (line_id is None or line.id == line_id)]
     if not matches:
@@ -305,7 +184,7 @@ def pack(order_id, *, lot_id, quantity, line_id=None):
 def prepare_order(order_id, *, user_id=None):
     """Confirmed → prepared: the parcel is packed (lots not scanned count as packed whole)."""
     order = lock_order(order_id)
-    _require_state(order, "confirmed")
+    require_state(order, "confirmed")
     scanned = any(held.packed for line in order.lines for held in line.lots)
     for line in order.lines:
         for held in line.lots:
@@ -323,7 +202,7 @@ def prepare_order(order_id, *, user_id=None):
 def ship_order(order_id, *, user_id=None):
     """Prepared → shipped (delivery) or ready for pick-up (pick-up at a shop)."""
     order = lock_order(order_id)
-    _require_state(order, "prepared")
+    require_state(order, "prepared")
     if order.fulfilment == "pickup":
         order.state = "ready_for_pickup"
     else:
@@ -344,7 +223,7 @@ def deliver_order(order_id, *, handed=None, user_id=None, at=None):
     first-expired-first), and each lot's cooperative is owed its share at the commission
     rate in force (the till's services, document "order")."""
     order = lock_order(order_id)
-    _require_state(order, "shipped", "ready_for_pickup")
+    require_state(order, "shipped", "ready_for_pickup")
     handed = {int(k): v for k, v in (handed or {}).items()}
     line_ids = {line.id for line in order.lines}
     unknown = set(handed) - line_ids
@@ -355,7 +234,7 @@ def deliver_order(order_id, *, handed=None, user_id=None, at=None):
         packed_total = sum((held.packed or Decimal(0) for held in line.lots), Decimal(0))
         want = packed_total if line.id not in handed else (
             Decimal(0) if handed[line.id] in (None, "") or str(handed[line.id]).strip() in ("0", "")
-            else _clean_quantity(handed[line.id], f"lines.{line.id}"))
+            else clean_quantity(handed[line.id], f"lines.{line.id}"))
         if want > packed_total:
             raise ValidationFailed(
                 _("%(product)s: %(handed)s handed over but %(packed)s packed.",
@@ -401,7 +280,7 @@ def deliver_order(order_id, *, handed=None, user_id=None, at=None):
 def _owe_cooperatives(order, deliveries, user_id, at):
     """The consignment entries of the delivered lots: gross = quantity × the line's unit price
     before tax, at the rate in force for the lot's cooperative and category through the
-    order's channel (its fulfilment: "delivery" or "pickup", models.consignment.pick_rate),
+    order's channel (its fulfilment: "delivery" or "pickup", models.consignment_rates.pick_rate),
     frozen on the entry as a till sale's is."""
     lots = {lot.id: lot for lot in db.session.execute(
         select(Lot).where(Lot.id.in_({held.lot_id for _l, held, _q in deliveries}))).scalars()}
@@ -427,7 +306,7 @@ def cancel_order(order_id, *, reason, user_id=None):
         raise ValidationFailed(_("Say why the order is cancelled."),
                                fields={"reason": [_("Say why the order is cancelled.")]})
     order = lock_order(order_id)
-    _require_state(order, *CANCELLABLE_STATES)
+    require_state(order, *CANCELLABLE_STATES)
     before = order.state
     release(_reserved_holds(order))
     for line in order.lines:

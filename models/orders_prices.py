@@ -1,5 +1,5 @@
 """Price lists: negotiated prices for some buyers (a hotel, a grocer). A product's price on
-the buyer's list replaces its retail price when an order is drafted (orders_posting.unit_prices).
+the buyer's list replaces its retail price when an order is drafted (orders_drafts.unit_prices).
 
 `save_price_list` creates or changes one list: its name and the prices of some products, all
 checked before anything is written (a bad price names its product; nothing half-written), and

@@ -15,7 +15,9 @@ from extensions import db
 from models import rawsql
 from models.stock_codes import Resolved, _check_sellable, resolve_code, shop_today
 from models.books import chain_hash, sale_values
-from models.consignment import CHANNEL_TILL, commission_rates_for, post_entries, sale_line_entry
+from models.consignment import CHANNEL_TILL
+from models.consignment_posting import post_entries, sale_line_entry
+from models.consignment_rates import commission_rates_for
 from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
@@ -202,7 +204,7 @@ def _price_lines(lines, items, max_discount_rate):
 
 def frozen_rates(pairs):
     """Commission rates in force now for (cooperative, category) pairs: frozen on the sale's
-    consignment entries (the rule itself is models.consignment.pick_rate; a till sale takes
+    consignment entries (the rule itself is models.consignment_rates.pick_rate; a till sale takes
     the till channel's rules)."""
     return commission_rates_for(pairs, channel=CHANNEL_TILL)
 

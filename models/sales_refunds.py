@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from extensions import db
 from models.compensations import record_losses
-from models.consignment import post_entries, sale_line_entry
+from models.consignment_posting import post_entries, sale_line_entry
 from models.cooperatives import utcnow
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.ledger import Move, post_movements

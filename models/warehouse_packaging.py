@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from extensions import db
 from models.compensations import record_losses
 from models.catalogue import KIND_UNIT, Product
-from models.consignment import charge_packaging_fee
+from models.consignment_posting import charge_packaging_fee
 from models.errors import ValidationFailed
 from models.ledger import Move, post_movements
 from models.masterdata import virtual_location

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import orders_invoices, orders_posting, orders_prices
+from models import orders_drafts, orders_invoices, orders_posting, orders_prices
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.orders import Buyer, Invoice, Order, PriceList
 from models.stock_codes import resolve_lot
@@ -24,7 +24,8 @@ from orders.schemas import (BuyerInSchema, BuyerSchema, CancelSchema, ConfirmRes
 from orders.views import platform_identity
 from web.api import PDF_RESPONSE, page_schema, paginate, pdf_response
 from web.fields import ListArgsSchema
-from web.scope import STAFF, only_my_buyer, visible_buyer, visible_invoice, visible_order
+from web.scope import (STAFF, cancellable_order, only_my_buyer, visible_buyer, visible_invoice,
+                       visible_order)
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1",
                 description="Buyers, their orders (reservation, picking, delivery) and invoices")
@@ -190,7 +191,7 @@ def create_order(data):
     else:
         buyer_id, location_id = data.get("buyer_id"), data.get("location_id")
         fulfilment = data.get("fulfilment", "delivery")
-    order = orders_posting.create_order(
+    order = orders_drafts.create_order(
         buyer_id=buyer_id, location_id=location_id, fulfilment=fulfilment,
         lines=data["lines"], user_id=current_user.id, note=data.get("note"),
         delivery_address=data.get("delivery_address"))
@@ -281,9 +282,7 @@ def deliver_order(data, order_id):
 @roles(*STAFF, "buyer")
 def cancel_order(data, order_id):
     """Cancel before delivery, with a reason (a buyer: its own draft)."""
-    order = visible_order(order_id)
-    if current_user.role == "buyer" and order.state != "draft":
-        abort(403)
+    cancellable_order(order_id)
     return order_out(_action(order_id, orders_posting.cancel_order, reason=data["reason"]))
 
 

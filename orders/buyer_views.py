@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import orders_invoices, orders_posting
+from models import orders_drafts, orders_invoices
 from models.errors import DomainError
 from models.orders import Buyer, Order, PriceList
 from models.users import User
@@ -57,7 +57,7 @@ def catalogue():
         note = (request.form.get("note") or "").strip()[:255]
         if not errors:
             try:
-                order = orders_posting.create_order(
+                order = orders_drafts.create_order(
                     buyer_id=buyer.id, location_id=location.id, lines=lines,
                     user_id=current_user.id, note=note or None)
             except DomainError as exc:

@@ -15,7 +15,7 @@ from orders.forms import CreditNoteForm, PaymentForm
 from orders.views import platform_identity
 from web.api import pdf_response
 from web.locale import AmountError, parse_amount
-from web.scope import STAFF, only_my_buyer, visible_invoice, visible_order
+from web.scope import STAFF, is_staff, only_my_buyer, visible_invoice, visible_order
 
 
 @bp.route("/invoices")
@@ -59,7 +59,7 @@ def invoice(invoice_id):
                                .order_by(Invoice.id)).scalars().all()
     return render_template("orders/invoice.html", inv=inv, payments=payments, notes=notes,
                            due=orders_invoices.outstanding(inv) if inv.kind == "invoice" else None,
-                           staff=current_user.role in STAFF, payment_form=PaymentForm(),
+                           staff=is_staff(), payment_form=PaymentForm(),
                            credit_form=CreditNoteForm())
 
 

@@ -20,7 +20,7 @@ from models.orders_pickup import WAITING_STATES, amount_due, find_pickup, hand_o
 from models.sales_cash_sessions import current_session
 from orders import bp
 from web.digits import normalize_digits
-from web.scope import SHOP_ROLES, STAFF, my_shop_ids, visible_order
+from web.scope import SHOP_ROLES, is_staff, my_shop_ids, visible_order
 
 
 class HandOverForm(FlaskForm):
@@ -84,7 +84,7 @@ def pickups():
         return _back_to_till(order)
     if request.method == "POST":
         flash(_("Scan or type the order number."), "danger")
-    shops = None if current_user.role in STAFF else my_shop_ids()
+    shops = None if is_staff() else my_shop_ids()
     opened = None
     if request.method == "GET" and request.args.get("number"):
         opened = _scanned(request.args["number"])

@@ -41,7 +41,7 @@ def available_by_product(location_id):
 
 def catalogue(buyer, location_id):
     """[(product, unit price, available)] of the active priced products, available first."""
-    from models.orders_posting import unit_prices
+    from models.orders_drafts import unit_prices
 
     products = db.session.execute(select(Product).where(
         Product.active.is_(True), Product.retail_price.isnot(None))

@@ -4,10 +4,7 @@ import marshmallow as ma
 from marshmallow import validate as v
 
 from models.orders import BUYER_KINDS, BUYER_PAYMENT_METHODS, FULFILMENTS, ORDER_STATES
-from web.fields import Dec, Int, ListArgsSchema, StrictBoolean
-
-ID = dict(validate=v.Range(1, 2**31 - 1))
-
+from web.fields import ID, Dec, Int, Lines, ListArgsSchema, ProductLineInSchema, StrictBoolean
 
 class BuyerInSchema(ma.Schema):
     """A buyer to create or change."""
@@ -38,11 +35,8 @@ class BuyerSchema(BuyerInSchema):
     balance = ma.fields.String(allow_none=True)
 
 
-class OrderLineInSchema(ma.Schema):
+class OrderLineInSchema(ProductLineInSchema):
     """A product and the quantity wanted."""
-
-    product_id = Int(required=True, **ID)
-    quantity = Dec(required=True)
 
 
 class OrderCreateSchema(ma.Schema):
@@ -53,8 +47,7 @@ class OrderCreateSchema(ma.Schema):
     fulfilment = ma.fields.String(validate=v.OneOf(FULFILMENTS), load_default="delivery")
     delivery_address = ma.fields.String(allow_none=True, validate=v.Length(max=255))
     note = ma.fields.String(allow_none=True, validate=v.Length(max=255))
-    lines = ma.fields.List(ma.fields.Nested(OrderLineInSchema), required=True,
-                           validate=v.Length(1, 200))
+    lines = Lines(OrderLineInSchema, 200, required=True)
 
 
 class ConfirmSchema(ma.Schema):
@@ -81,8 +74,7 @@ class HandedLineSchema(ma.Schema):
 class DeliverSchema(ma.Schema):
     """Lines not named are handed over as packed."""
 
-    lines = ma.fields.List(ma.fields.Nested(HandedLineSchema), load_default=list,
-                           validate=v.Length(max=200))
+    lines = Lines(HandedLineSchema, 200, least=None, load_default=list)
 
 
 class CancelSchema(ma.Schema):
@@ -168,8 +160,7 @@ class CreditNoteInSchema(ma.Schema):
 
     reason = ma.fields.String(required=True, validate=v.Length(1, 255))
     restock = StrictBoolean(load_default=True)
-    lines = ma.fields.List(ma.fields.Nested(ReturnLineSchema), required=True,
-                           validate=v.Length(1, 200))
+    lines = Lines(ReturnLineSchema, 200, required=True)
 
 
 class HeldLotSchema(ma.Schema):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from auth.access import roles
 from extensions import db
-from models import orders_posting
+from models import orders_drafts, orders_posting
 from models.catalogue import Product
 from models.errors import DomainError, NotFound
 from models.orders import ORDER_STATES, Buyer, Order
@@ -22,7 +22,7 @@ from orders.forms import CancelForm, OrderForm, PackForm
 from orders.labels import state_labels  # noqa: F401  (context processor)
 from web.api import pdf_response
 from web.locale import AmountError, parse_amount
-from web.scope import STAFF, visible_order
+from web.scope import STAFF, cancellable_order, is_staff, visible_order
 
 
 def platform_identity():
@@ -75,7 +75,7 @@ def new():
     form.buyer_id.choices = [(b.id, b.name) for b in db.session.execute(
         select(Buyer).where(Buyer.active.is_(True)).order_by(Buyer.name)).scalars()]
     form.location_id.choices = [(loc.id, loc.name(_locale()))
-                                for loc in orders_posting.serving_locations()]
+                                for loc in orders_drafts.serving_locations()]
     choices = product_choices()
     if request.method == "GET":
         while len(form.lines) < 6:
@@ -85,7 +85,7 @@ def new():
     if form.validate_on_submit():
         lines, index_map = form_lines(form.lines)
         try:
-            order = orders_posting.create_order(
+            order = orders_drafts.create_order(
                 buyer_id=form.buyer_id.data, location_id=form.location_id.data,
                 fulfilment=form.fulfilment.data, lines=lines, user_id=current_user.id,
                 note=form.note.data, delivery_address=form.delivery_address.data)
@@ -121,7 +121,7 @@ def _line_errors(exc, rows, index_map):
 def detail(order_id):
     """An order: its lines, the lots reserved and packed, the actions its state allows."""
     order = visible_order(order_id)
-    staff = current_user.role in STAFF
+    staff = is_staff()
     packed_of = {line.id: sum((held.packed or Decimal(0) for held in line.lots), Decimal(0))
                  for line in order.lines}
     return render_template("orders/detail.html", order=order, staff=staff, packed_of=packed_of,
@@ -238,9 +238,7 @@ def deliver(order_id):
 @roles(*STAFF, "buyer")
 def cancel(order_id):
     """Cancel with a reason (a buyer: only its own order, while it is a draft)."""
-    order = visible_order(order_id)
-    if current_user.role == "buyer" and order.state != "draft":
-        abort(403)
+    order = cancellable_order(order_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Say why the order is cancelled."), "danger")

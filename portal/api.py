@@ -14,8 +14,8 @@ from web.api import paginate, page_schema
 from auth.access import roles
 from web.scope import only_my_cooperative, visible_cooperative
 from extensions import db
-from models.consignment import (CommissionRule, balance, packaging_fee_per_unit,
-                                set_commission_rate, set_packaging_fee)
+from models.consignment import CommissionRule, balance, packaging_fee_per_unit, set_packaging_fee
+from models.consignment_rates import set_commission_rate
 from models.cooperatives import Cooperative
 from models.consignment_payouts import Payout, record_payout
 from models.consignment_statements import overview, period_bounds, platform_timezone
@@ -23,7 +23,7 @@ from portal import queries
 from web.api import pdf_response
 from portal.helpers import (statement_document,
                             period_or_default, today)
-from portal.documents_pdf import statement_pdf
+from portal.statement_pdf import statement_pdf
 from portal.statement_csv import statement_csv
 from portal.statement_json import statement_json, statement_page_json
 from portal.schemas import (BalanceSchema, CommissionRatesSchema, CommissionRuleSchema,

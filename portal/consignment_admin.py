@@ -11,8 +11,8 @@ from web.csvfile import page_dialect, word
 from web.labels import CATEGORY_LABELS, CHANNEL_LABELS
 from auth.access import roles
 from extensions import db
-from models.consignment import (CommissionRule, balance, packaging_fee_per_unit, rate_history,
-                                set_commission_rate, set_packaging_fee)
+from models.consignment import CommissionRule, balance, packaging_fee_per_unit, set_packaging_fee
+from models.consignment_rates import rate_history, set_commission_rate
 from models.cooperatives import Cooperative
 from models.errors import DomainError
 from models.consignment_payouts import Payout, record_payout

@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from extensions import db
-from models.consignment import balance, set_commission_rate
+from models.consignment import balance
+from models.consignment_rates import set_commission_rate
 from models.cooperatives import Cooperative
 from models.consignment_payouts import Payout, record_payout
 from models.users import User

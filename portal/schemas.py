@@ -2,13 +2,10 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from web.fields import Dec, Int
+from web.fields import ID, Dec, Int
 from models.catalogue import CATEGORIES
 from models.consignment import CHANNELS
 from models.consignment_payouts import PAYOUT_METHODS
-
-ID = dict(validate=v.Range(1, 2**31 - 1))
-
 
 class BalanceSchema(ma.Schema):
     """What a cooperative is owed (sales less commission, net of refunds), was charged in

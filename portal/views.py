@@ -13,7 +13,7 @@ from web.csvfile import page_dialect, word
 from web.locale import moments
 from web.labels import UOM_LABELS
 from auth.access import roles
-from web.scope import visible_cooperative
+from web.scope import sees_payout_details, visible_cooperative
 from extensions import db
 from models.consignment import balance
 from models.consignment_payouts import Payout
@@ -25,7 +25,8 @@ from web.labels import CHANNEL_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, PAYOUT_
 from web.api import pdf_response
 from portal.helpers import (csv_response, entry_document_labels, is_admin, statement_document,
                             period_or_default, today)
-from portal.documents_pdf import local_time, payout_slip_pdf, statement_pdf
+from portal.documents_pdf import local_time, payout_slip_pdf
+from portal.statement_pdf import statement_pdf
 from portal.statement_csv import statement_csv
 
 STATEMENT_PAGE = 200  # entries per page of the statement page
@@ -249,5 +250,5 @@ def payout_slip(payout_id):
         abort(404)
     coop = visible_cooperative(payout.cooperative_id)
     by = payout.user.full_name or payout.user.username if payout.user else None
-    data = payout_slip_pdf(payout, coop, platform_timezone(), include_bank=is_admin(), paid_by=by)
+    data = payout_slip_pdf(payout, coop, platform_timezone(), include_bank=sees_payout_details(), paid_by=by)
     return pdf_response(data, f"{payout.number}.pdf")

@@ -11,7 +11,7 @@ from flask import Response, jsonify
 from flask_smorest import Blueprint
 
 from auth.access import public, roles
-from models import reports as R
+from models import reports_provinces
 from reports.building import REPORTS, jsonable, period, today
 from reports.map_svg import population
 from reports.open_data import datapackage, provinces_csv, sales_monthly_csv
@@ -99,7 +99,7 @@ def provinces(args):
     may_read_reports()
     d0, d1 = period(args.get("date_from"), args.get("date_to"))
     return jsonify(jsonable({"from": d0, "to": d1, "measure": args["measure"],
-                             "provinces": R.province_figures(d0, d1, population())}))
+                             "provinces": reports_provinces.province_figures(d0, d1, population())}))
 
 
 # --- open data (public) ---------------------------------------------------------------------
@@ -118,8 +118,8 @@ def open_sales_monthly(args):
     """Monthly sales by province × product family × outlet type; cells built from fewer than
     3 cooperatives are left out (CC BY 4.0)."""
     d0, d1 = _open_period(args)
-    return jsonify(jsonable({"from": d0, "to": d1, "threshold": R.SMALL_CELL,
-                             "rows": R.open_data_monthly(d0, d1)}))
+    return jsonify(jsonable({"from": d0, "to": d1, "threshold": reports_provinces.SMALL_CELL,
+                             "rows": reports_provinces.open_data_monthly(d0, d1)}))
 
 
 @blp.route("/open-data/datapackage.json", methods=["GET"])

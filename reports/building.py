@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import reports as R
+from models import reports_revenue, reports_stock
 from reports import tables
 from reports.charts import bar_chart, stacked_chart
 from web.locale import change as fmt_change, figure as fmt
@@ -35,11 +36,11 @@ def _sales(args, d0, d1):
 
 
 def _stock(args, d0, d1):
-    return R.stock_ageing(today(), current_app.config.get("EXPIRY_WARNING_DAYS", 30), args.get("by") or "outlet")
+    return reports_stock.stock_ageing(today(), current_app.config.get("EXPIRY_WARNING_DAYS", 30), args.get("by") or "outlet")
 
 
 def _revenue(args, d0, d1):
-    return R.revenue(d0, d1, args.get("by") or "cooperative")
+    return reports_revenue.revenue(d0, d1, args.get("by") or "cooperative")
 
 
 def _sales_chart(report, table):
@@ -88,15 +89,15 @@ def _sell_through_chart(report, table):
 # name -> (title, builder, tables, chart, breakdowns, has period)
 REPORTS = {
     "sales": (_l("Sales"), _sales, tables.sales_table, _sales_chart, R.SALES_DIMENSIONS, True),
-    "volumes": (_l("Volumes and losses"), lambda a, d0, d1: R.volumes(d0, d1), tables.volumes_tables,
+    "volumes": (_l("Volumes and losses"), lambda a, d0, d1: reports_stock.volumes(d0, d1), tables.volumes_tables,
                 _volumes_chart, (), True),
     "stock": (_l("Stock ageing and expiry"), _stock, tables.stock_tables, _stock_chart,
               ("outlet", "cooperative"), False),
     "revenue": (_l("Cooperatives' revenue"), _revenue, tables.revenue_tables, _revenue_chart,
                 ("cooperative", "province"), True),
-    "value-chain": (_l("Value chain"), lambda a, d0, d1: R.value_chain(d0, d1), tables.value_chain_tables,
+    "value-chain": (_l("Value chain"), lambda a, d0, d1: reports_revenue.value_chain(d0, d1), tables.value_chain_tables,
                     _value_chain_chart, (), True),
-    "sell-through": (_l("Sell-through"), lambda a, d0, d1: R.sell_through(d0, d1),
+    "sell-through": (_l("Sell-through"), lambda a, d0, d1: reports_stock.sell_through(d0, d1),
                      tables.sell_through_tables, _sell_through_chart, (), True),
 }
 BREAKDOWN_LABELS = {**tables.DIMENSION_LABELS}

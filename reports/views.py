@@ -5,7 +5,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from auth.access import public, roles
-from models import reports as R
+from models import reports_provinces
 from reports import bp
 from reports.building import BREAKDOWN_LABELS, REPORTS, as_text, build, cell, csv_response, period
 from reports.forms import ReportForm
@@ -90,10 +90,10 @@ def _both(message):
 def map_page():
     """The eight provinces and prefectures shaded by a measure, with the figures' table."""
     may_read_reports()
-    form, ok = _form((), R.MAP_MEASURES)
-    measure = form.measure.data if ok and form.measure.data in R.MAP_MEASURES else "revenue"
+    form, ok = _form((), reports_provinces.MAP_MEASURES)
+    measure = form.measure.data if ok and form.measure.data in reports_provinces.MAP_MEASURES else "revenue"
     d0, d1 = period(form.date_from.data if ok else None, form.date_to.data if ok else None)
-    figures = R.province_figures(d0, d1, population())
+    figures = reports_provinces.province_figures(d0, d1, population())
     _rings, names_ar = outlines()
     shown = province_table(figures, names_ar)
     if ok and request.args.get("format") == "csv":
@@ -114,4 +114,4 @@ def map_page():
 @public
 def open_data():
     """What the open data holds, its licence and its downloads (public)."""
-    return render_template("reports/open_data.html", threshold=R.SMALL_CELL)
+    return render_template("reports/open_data.html", threshold=reports_provinces.SMALL_CELL)

@@ -1,5 +1,6 @@
 """The offline till's API: devices, receipt-number blocks, the local catalogue, and the
-posting of sales made while the server was out of reach (models/sales_offline.py).
+posting of sales made while the server was out of reach (models/sales_offline.py and
+models/sales_offline_posting.py).
 
 Kept apart from shop/api.py: an offline sale has its own resource, so the ordinary sale's
 path stays as it is.
@@ -17,21 +18,17 @@ from sqlalchemy.exc import IntegrityError
 from auth.access import roles
 from extensions import db
 from models.errors import DomainError, NotFound
-from models.sales_offline import (BLOCK_SIZE, OfflineFacts, catalogue, device_at, device_number,
-                                  offline_summary, post_offline_sale, register_device,
+from models.sales_offline import (BLOCK_SIZE, catalogue, device_at, device_number, register_device,
                                   report_status, reserve_block)
+from models.sales_offline_posting import OfflineFacts, offline_summary, post_offline_sale
 from models.sales_posting import LineRequest, PaymentRequest, find_sale, sale_summary
 from models.sales_client_refs import check_same_cart
 from shop.schemas import SaleInSchema, SaleOutSchema
-from web.scope import require_shop
+from shop.api import check_shop
+from web.scope import owns_session
 
 blp = Blueprint("shop_offline_api", __name__, url_prefix="/api/v1",
                 description="Offline till: devices, receipt blocks, catalogue, offline sales")
-
-
-def check_shop(location_id):
-    """403 unless the user may work at this shop."""
-    require_shop(location_id, _("You do not work at this shop."))
 
 
 class TillDeviceSchema(ma.Schema):
@@ -173,7 +170,7 @@ def create_offline_sale(data):
     from models.sales import CashSession
 
     session = db.session.get(CashSession, data["cash_session_id"])
-    if session is not None and current_user.role != "admin" and session.cashier_id != current_user.id:
+    if session is not None and not owns_session(session):
         raise DomainError(_("This is not your till."), code="not_your_session", status=403)
     lines = [LineRequest(quantity=ln["quantity"], lot_id=ln.get("lot_id"),
                          barcode=ln.get("barcode"), discount=ln.get("discount") or 0)

@@ -5,11 +5,8 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import validate as v
 
-from web.fields import Dec, DecimalString, Int, StrictBoolean
+from web.fields import ID, Dec, DecimalString, Int, Lines, StrictBoolean
 from models.sales import PAYMENT_METHODS
-
-ID = dict(validate=v.Range(1, 2**31 - 1))
-
 
 def centimes(value):
     """Money sent by a till has at most two decimals: 200.005 MAD is a client's bug, refused
@@ -45,10 +42,8 @@ class SaleInSchema(ma.Schema):
 
     location_id = Int(required=True, **ID)
     client_ref = ma.fields.String(required=True, validate=v.Length(1, 64))
-    lines = ma.fields.List(ma.fields.Nested(SaleLineInSchema), required=True,
-                           validate=v.Length(1, 200))
-    payments = ma.fields.List(ma.fields.Nested(PaymentInSchema), load_default=list,
-                              validate=v.Length(max=10))
+    lines = Lines(SaleLineInSchema, 200, required=True)
+    payments = Lines(PaymentInSchema, 10, least=None, load_default=list)
 
     def load(self, data, *args, **kwargs):
         """The till's usual cart read without marshmallow's per-field machinery (a sale's
@@ -300,8 +295,7 @@ class RefundLineInSchema(ma.Schema):
 class RefundInSchema(ma.Schema):
     """POST /sales/{id}/refunds."""
 
-    lines = ma.fields.List(ma.fields.Nested(RefundLineInSchema), required=True,
-                           validate=v.Length(1, 200))
+    lines = Lines(RefundLineInSchema, 200, required=True)
     reason = ma.fields.String(required=True, validate=v.Length(1, 255))
     method = ma.fields.String(load_default="cash", validate=v.OneOf(PAYMENT_METHODS))
 

@@ -1,6 +1,6 @@
 """Transfers and replenishment requests over the API (/api/v1/transfers,
 /api/v1/replenishment-requests). Handlers: validate → service → commit once → respond."""
-from flask import abort, current_app
+from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -11,9 +11,9 @@ from extensions import db
 from models import transfers_replenishment, transfers_posting
 from models.transfers import ReplenishmentRequest, Transfer
 from transfers import documents_pdf
-from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, may_handle_draft,
-                              may_receive, only_my_shops, only_my_transfers, require_shop,
-                       visible_request, visible_transfer)
+from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, draft_to_handle, only_my_shops,
+                       only_my_transfers, require_shop, transfer_to_receive, visible_request,
+                       visible_transfer)
 from transfers.schemas import (FulfilResultSchema, FulfilSchema, ReceiveSchema,
                                RequestCreateSchema, RequestListArgsSchema, RequestSchema,
                                TransferCreateSchema, TransferListArgsSchema, TransferSchema,
@@ -75,9 +75,7 @@ def get_transfer(transfer_id):
 @roles(*SHOP_ROLES)
 def update_transfer(data, transfer_id):
     """Edit a draft: given lines replace all of its lines. A dispatched transfer cannot change."""
-    transfer = visible_transfer(transfer_id)
-    if not may_handle_draft(transfer):
-        abort(403)
+    transfer = draft_to_handle(transfer_id)
     check_new_transfer(data.get("from_location_id", transfer.from_location_id),
                        data.get("to_location_id", transfer.to_location_id),
                        data.get("kind", transfer.kind))
@@ -92,9 +90,7 @@ def update_transfer(data, transfer_id):
 @roles(*SHOP_ROLES)
 def cancel_transfer(transfer_id):
     """Cancel a draft; a request it fulfilled opens again."""
-    transfer = visible_transfer(transfer_id)
-    if not may_handle_draft(transfer):
-        abort(403)
+    transfer = draft_to_handle(transfer_id)
     transfers_posting.cancel_transfer(transfer_id, user_id=current_user.id)
     db.session.commit()
     return transfer_out(transfer)
@@ -107,9 +103,7 @@ def cancel_transfer(transfer_id):
 def dispatch_transfer(transfer_id):
     """Dispatch: the lots leave the source for the in-transit location (operators; a cashier
     dispatches a return from their own shop)."""
-    transfer = visible_transfer(transfer_id)
-    if not may_handle_draft(transfer):
-        abort(403)
+    transfer = draft_to_handle(transfer_id)
     transfers_posting.dispatch_transfer(transfer_id, user_id=current_user.id)
     db.session.commit()
     return transfer_out(transfer)
@@ -123,9 +117,7 @@ def dispatch_transfer(transfer_id):
 def receive_transfer(data, transfer_id):
     """Receive: what arrived goes to the destination, any shortfall to loss with its reason.
     Lines left out arrived in full. The destination shop's cashier or an operator."""
-    transfer = visible_transfer(transfer_id)
-    if not may_receive(transfer):
-        abort(403)
+    transfer = transfer_to_receive(transfer_id)
     transfers_posting.receive_transfer(transfer_id, data["lines"], user_id=current_user.id)
     db.session.commit()
     return transfer_out(transfer)

@@ -3,11 +3,8 @@ Decimals travel as strings, dates ISO 8601."""
 import marshmallow as ma
 from marshmallow import validate as v
 
-from web.fields import Dec, Int
+from web.fields import ID, Dec, Int, Lines, LotLineInSchema, ProductLineInSchema
 from models.transfers import REQUEST_STATES, TRANSFER_KINDS, TRANSFER_STATES
-
-ID = dict(validate=v.Range(1, 2**31 - 1))
-
 
 class LocationRefSchema(ma.Schema):
     """A location named in a document."""
@@ -22,13 +19,6 @@ class LocationRefSchema(ma.Schema):
     address = ma.fields.String(allow_none=True)
 
 
-class LotLineInSchema(ma.Schema):
-    """A lot and a quantity."""
-
-    lot_id = Int(required=True, **ID)
-    quantity = Dec(required=True)
-
-
 class TransferCreateSchema(ma.Schema):
     """A new draft transfer. `kind` defaults to "return" for shop → warehouse, else "transfer"."""
 
@@ -36,8 +26,7 @@ class TransferCreateSchema(ma.Schema):
     to_location_id = Int(required=True, **ID)
     kind = ma.fields.String(validate=v.OneOf(TRANSFER_KINDS))
     note = ma.fields.String(allow_none=True, validate=v.Length(max=255))
-    lines = ma.fields.List(ma.fields.Nested(LotLineInSchema), required=True,
-                           validate=v.Length(1, 500))
+    lines = Lines(LotLineInSchema, 500, required=True)
 
 
 class TransferUpdateSchema(ma.Schema):
@@ -47,7 +36,7 @@ class TransferUpdateSchema(ma.Schema):
     to_location_id = Int(**ID)
     kind = ma.fields.String(validate=v.OneOf(TRANSFER_KINDS))
     note = ma.fields.String(allow_none=True, validate=v.Length(max=255))
-    lines = ma.fields.List(ma.fields.Nested(LotLineInSchema), validate=v.Length(1, 500))
+    lines = Lines(LotLineInSchema, 500)
 
 
 class TransferLineSchema(ma.Schema):
@@ -103,8 +92,7 @@ class ReceiveLineSchema(ma.Schema):
 class ReceiveSchema(ma.Schema):
     """Receipt of a dispatched transfer. Lines left out arrived in full."""
 
-    lines = ma.fields.List(ma.fields.Nested(ReceiveLineSchema), load_default=list,
-                           validate=v.Length(max=500))
+    lines = Lines(ReceiveLineSchema, 500, least=None, load_default=list)
 
 
 class TransferListArgsSchema(ma.Schema):
@@ -121,11 +109,8 @@ class TransferListArgsSchema(ma.Schema):
     to_location_id = ma.fields.Integer(**ID)
 
 
-class RequestLineInSchema(ma.Schema):
+class RequestLineInSchema(ProductLineInSchema):
     """A product and the quantity wanted."""
-
-    product_id = Int(required=True, **ID)
-    quantity = Dec(required=True)
 
 
 class RequestCreateSchema(ma.Schema):
@@ -133,8 +118,7 @@ class RequestCreateSchema(ma.Schema):
 
     shop_id = Int(required=True, **ID)
     note = ma.fields.String(allow_none=True, validate=v.Length(max=500))
-    lines = ma.fields.List(ma.fields.Nested(RequestLineInSchema), required=True,
-                           validate=v.Length(1, 500))
+    lines = Lines(RequestLineInSchema, 500, required=True)
 
 
 class RequestLineSchema(ma.Schema):

@@ -14,8 +14,8 @@ from models.stock_codes import product_of_code
 from models.stock import Location
 from models.transfers import TRANSFER_STATES, ReplenishmentRequest, Transfer
 from transfers import bp
-from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, is_staff, may_handle_draft,
-                              may_receive, my_locations, only_my_shops, require_shop,
+from web.scope import (SHOP_ROLES, STAFF, check_new_transfer, draft_to_handle, is_staff,
+                       may_handle_draft, may_receive, my_locations, only_my_shops, require_shop,
                        visible_request, visible_transfer)
 from transfers.forms import RequestForm, TransferForm, pad_rows
 from transfers.queries import incoming, on_hand, real_locations, shops
@@ -149,9 +149,7 @@ def detail(transfer_id):
 @roles(*SHOP_ROLES)
 def edit(transfer_id):
     """Change a draft's lots and quantities before dispatch."""
-    transfer = visible_transfer(transfer_id)
-    if not may_handle_draft(transfer):
-        abort(403)
+    transfer = draft_to_handle(transfer_id)
     if transfer.state != "draft":
         flash(_("Transfer %(number)s has already been dispatched.", number=transfer.number), "warning")
         return redirect(url_for("transfers.detail", transfer_id=transfer.id))

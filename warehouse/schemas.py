@@ -2,10 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from web.fields import Dec, Int
-
-ID = dict(validate=v.Range(1, 2**31 - 1))
-
+from web.fields import ID, Dec, Int, Lines, LotLineInSchema
 
 class ReceptionLineInSchema(ma.Schema):
     """A delivered product: accepted + rejected must equal delivered; a rejection needs a reason."""
@@ -26,8 +23,7 @@ class ReceptionInSchema(ma.Schema):
     cooperative_id = Int(required=True, **ID)
     location_id = Int(required=True, **ID)
     note = ma.fields.String(load_default=None, allow_none=True, validate=v.Length(max=255))
-    lines = ma.fields.List(ma.fields.Nested(ReceptionLineInSchema), required=True,
-                           validate=v.Length(min=1, max=200))
+    lines = Lines(ReceptionLineInSchema, 200, required=True)
 
 
 class ReceptionLineOutSchema(ma.Schema):
@@ -64,19 +60,15 @@ class ReceptionOutSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(ReceptionLineOutSchema))
 
 
-class PackagingInputInSchema(ma.Schema):
+class PackagingInputInSchema(LotLineInSchema):
     """A lot consumed (packed content plus waste)."""
-
-    lot_id = Int(required=True, **ID)
-    quantity = Dec(required=True)
 
 
 class PackagingRunInSchema(ma.Schema):
     """POST /packaging-runs. Input quantities include the waste."""
 
     location_id = Int(required=True, **ID)
-    inputs = ma.fields.List(ma.fields.Nested(PackagingInputInSchema), required=True,
-                            validate=v.Length(min=1, max=50))
+    inputs = Lines(PackagingInputInSchema, 50, required=True)
     output_product_id = Int(required=True, **ID)
     output_units = Int(required=True, validate=v.Range(1, 10_000_000))
     waste_quantity = Dec(load_default=None, allow_none=True)

@@ -1,5 +1,6 @@
 """Field types every area's API schemas share: decimals as strings, strict integers and
-booleans, database ids, and the paging/filter arguments of list endpoints."""
+booleans, database ids, a document's lines (`Lines`, and the lot and product lines several
+documents take), and the paging/filter arguments of list endpoints."""
 import re
 
 import marshmallow as ma
@@ -69,6 +70,29 @@ def Int(**kw):
 def Dec(**kw):
     """Shorthand for DecimalString(**kw)."""
     return DecimalString(**kw)
+
+
+ID = dict(validate=DB_ID)  # Int(required=True, **ID): a row's id in a JSON body
+
+
+class LotLineInSchema(ma.Schema):
+    """A lot and a quantity."""
+
+    lot_id = Int(required=True, **ID)
+    quantity = Dec(required=True)
+
+
+class ProductLineInSchema(ma.Schema):
+    """A product and the quantity wanted."""
+
+    product_id = Int(required=True, **ID)
+    quantity = Dec(required=True)
+
+
+def Lines(line_schema, most, *, least=1, **kw):
+    """The lines of a document in a JSON body, checked alike in every area: a list of
+    `line_schema` objects, `least` (None: none needed) to `most` of them."""
+    return ma.fields.List(ma.fields.Nested(line_schema), validate=v.Length(least, most), **kw)
 
 
 class ListArgsSchema(ma.Schema):

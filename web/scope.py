@@ -1,5 +1,6 @@
 """The one visibility rule: who may see or act on which shop, sale, till, cooperative, lot,
-transfer, request or count. Every area asks here; none writes the rule again.
+transfer, request, count, write-off, buyer, order or invoice. Every area asks here; none
+writes the rule again.
 
 - admins and warehouse operators (staff) see every location;
 - a cashier works only at the shops they are assigned to (403 elsewhere);
@@ -106,9 +107,15 @@ def visible_session(session_id, description=None):
     from models.sales import CashSession
 
     session = get_or_404(CashSession, session_id)
-    if current_user.role != "admin" and session.cashier_id != current_user.id:
+    if not owns_session(session):
         abort(403, description=description)
     return session
+
+
+def owns_session(session, user=None):
+    """A cash session is its cashier's own; an admin may act on any."""
+    user = user or current_user
+    return user.role == "admin" or session.cashier_id == user.id
 
 
 def visible_transfer(transfer_id):
@@ -129,6 +136,23 @@ def may_handle_draft(transfer):
 def may_receive(transfer):
     """Staff receive anywhere; a cashier only at their own shop."""
     return may_work_at(transfer.to_location_id)
+
+
+def draft_to_handle(transfer_id):
+    """A transfer this user may edit, cancel or dispatch (`may_handle_draft`): 404 if none,
+    403 otherwise."""
+    transfer = visible_transfer(transfer_id)
+    if not may_handle_draft(transfer):
+        abort(403)
+    return transfer
+
+
+def transfer_to_receive(transfer_id):
+    """A transfer this user may receive (`may_receive`): 404 if none, 403 otherwise."""
+    transfer = visible_transfer(transfer_id)
+    if not may_receive(transfer):
+        abort(403)
+    return transfer
 
 
 def check_new_transfer(from_location_id, to_location_id, kind):
@@ -159,6 +183,16 @@ def visible_count(count_id):
     count = get_or_404(StockCount, count_id)
     require_shop(count.location_id)
     return count
+
+
+def visible_write_off(write_off_id):
+    """A write-off at one of this user's locations (staff: any): 404 if none, 403 at another
+    shop for a cashier."""
+    from models.stock_writeoffs import WriteOff
+
+    row = get_or_404(WriteOff, write_off_id)
+    require_shop(row.location_id)
+    return row
 
 
 def visible_coop_return(return_id):
@@ -242,11 +276,17 @@ def visible_buyer(buyer_id):
     from models.orders import Buyer
 
     buyer = get_or_404(Buyer, buyer_id)
-    if current_user.role == "buyer" and current_user.buyer_id != buyer.id:
+    _only_buyers_own(buyer.id)
+    return buyer
+
+
+def _only_buyers_own(buyer_id):
+    """Staff see every buyer's rows; a buyer user only its own (404 for another's, so its ids
+    look like ids that do not exist); anyone else: 403."""
+    if current_user.role == "buyer" and current_user.buyer_id != buyer_id:
         abort(404)
     if current_user.role not in STAFF + ("buyer",):
         abort(403)
-    return buyer
 
 
 def visible_order(order_id, pickup_at_till=False):
@@ -268,15 +308,21 @@ def visible_order(order_id, pickup_at_till=False):
     abort(403)
 
 
+def cancellable_order(order_id):
+    """An order this user may cancel: staff any (the service refuses one delivered), a buyer
+    only its own and only while it is a draft (403 once confirmed)."""
+    order = visible_order(order_id)
+    if current_user.role == "buyer" and order.state != "draft":
+        abort(403)
+    return order
+
+
 def visible_invoice(invoice_id):
     """An invoice or credit note: staff any, a buyer only its own (404 for another's)."""
     from models.orders import Invoice
 
     invoice = get_or_404(Invoice, invoice_id)
-    if current_user.role == "buyer" and invoice.buyer_id != current_user.buyer_id:
-        abort(404)
-    if current_user.role not in STAFF + ("buyer",):
-        abort(403)
+    _only_buyers_own(invoice.buyer_id)
     return invoice
 
 

@@ -16,8 +16,8 @@ from extensions import db
 from models.audit import AuditEntry
 from models.clock import today as local_today
 from models.compensations import Compensation
-from models.consignment import (ConsignmentEntry, balance, commission_rate_for,
-                                commission_rates_for, set_commission_rate)
+from models.consignment import ConsignmentEntry, balance
+from models.consignment_rates import commission_rate_for, commission_rates_for, set_commission_rate
 from models.consignment_payouts import record_payout
 from models.ledger import move
 from models.masterdata import virtual_location

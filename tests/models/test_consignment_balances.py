@@ -6,8 +6,8 @@ from decimal import Decimal as D
 from sqlalchemy import update
 
 from extensions import db
-from models.consignment import (ConsignmentBalance, balance, consignment_balance_mismatches,
-                                post_entries, sale_line_entry)
+from models.consignment import ConsignmentBalance, balance, consignment_balance_mismatches
+from models.consignment_posting import post_entries, sale_line_entry
 
 
 def test_running_totals_follow_every_kind_of_entry(app):

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from extensions import db
 from models.orders import Buyer, Order
 from models.orders_invoices import invoice_order
-from models.orders_posting import confirm_order, create_order, deliver_order, prepare_order, ship_order
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order, deliver_order, prepare_order, ship_order
 from models.users import User
 from tests.orders.conftest import HONEY, JERADA, OIL, TAOURIRT, buyer
 from tests.shop.shop_helpers import loc, product

@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from extensions import db
 from models.clock import today as local_today
-from models.consignment import (CommissionRateChange, ConsignmentEntry, commission_rates_for,
-                                pick_rate, set_commission_rate)
+from models.consignment import CommissionRateChange, ConsignmentEntry
+from models.consignment_rates import commission_rates_for, pick_rate, set_commission_rate
 from models.consignment_statements import statement
 from models.errors import ValidationFailed
 from models.orders import DOC_ORDER
-from models.orders_posting import (confirm_order, create_order, deliver_order, prepare_order,
-                                   ship_order)
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order, deliver_order, prepare_order, ship_order
 from tests.orders.conftest import HONEY, JERADA, buyer
 from tests.shop.shop_helpers import coop, loc, product
 

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from extensions import db
 from models.audit import AuditEntry
 from models.orders_invoices import credit_note, invoice_order, record_payment
-from models.orders_posting import (WrongState, cancel_order, confirm_order, create_order,
-                                   deliver_order, pack, prepare_order, ship_order)
+from models.orders_drafts import create_order
+from models.orders_posting import (WrongState, cancel_order, confirm_order, deliver_order, pack,
+                                   prepare_order, ship_order)
 from tests.orders.conftest import HONEY, JERADA, OIL, TAOURIRT, buyer
 from tests.shop.shop_helpers import loc, product, user
 

@@ -9,7 +9,8 @@ from models.errors import DomainError, InsufficientStock
 from models.ledger import integrity_mismatches, move
 from models.masterdata import virtual_location
 from models.orders_check import order_problems
-from models.orders_posting import confirm_order, create_order
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order
 from models.stock import StockBalance
 from tests.orders.conftest import HONEY, JERADA, buyer
 from tests.shop.shop_helpers import loc, product

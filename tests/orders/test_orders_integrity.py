@@ -8,8 +8,8 @@ from sqlalchemy import update
 from extensions import db
 from models.orders import OrderLineLot
 from models.orders_check import delivery_problems, order_problems, settled_reservation_problems
-from models.orders_posting import (confirm_order, create_order, deliver_order, prepare_order,
-                                   ship_order)
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order, deliver_order, prepare_order, ship_order
 from models.stock import StockBalance
 from tests.orders.conftest import HONEY, JERADA, buyer
 from tests.shop.shop_helpers import loc, product

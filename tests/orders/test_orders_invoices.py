@@ -13,7 +13,8 @@ from models.consignment import ConsignmentEntry
 from models.errors import DomainError
 from models.ledger import available_to_promise, integrity_mismatches
 from models.orders_invoices import buyer_balance, credit_note, invoice_order, outstanding, record_payment
-from models.orders_posting import confirm_order, create_order, deliver_order, prepare_order, ship_order
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order, deliver_order, prepare_order, ship_order
 from tests.orders.conftest import HONEY, JERADA, OIL, TAOURIRT, buyer
 from tests.shop.shop_helpers import loc, product
 

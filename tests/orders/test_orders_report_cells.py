@@ -7,7 +7,8 @@ from sqlalchemy import text
 
 from extensions import db
 from models import report_cells
-from models.orders_posting import confirm_order, create_order, deliver_order, pack, prepare_order, ship_order
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order, deliver_order, pack, prepare_order, ship_order
 from models.report_summaries import ledger_sums
 from tests.orders.conftest import HONEY, JERADA, buyer
 from tests.shop.shop_helpers import coop, loc, product

@@ -13,8 +13,9 @@ from models.ledger import available_to_promise, integrity_mismatches, move
 from models.masterdata import virtual_location
 from models.orders import DOC_ORDER, Order
 from models.orders_check import order_problems
-from models.orders_posting import (WrongState, cancel_order, confirm_order, create_order,
-                                   deliver_order, pack, pick_list, prepare_order, ship_order)
+from models.orders_drafts import create_order
+from models.orders_posting import (WrongState, cancel_order, confirm_order, deliver_order, pack,
+                                   pick_list, prepare_order, ship_order)
 from models.stock import StockBalance, StockMovement
 from tests.orders.conftest import HONEY, JERADA, OIL, TAOURIRT, buyer
 from tests.shop.shop_helpers import loc, product

@@ -14,7 +14,8 @@ from models.orders import BuyerPayment
 from models.orders_check import order_problems
 from models.orders_invoices import buyer_balance
 from models.orders_pickup import amount_due, find_pickup, hand_over_at_till
-from models.orders_posting import confirm_order, create_order
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order
 from models.sales_cash_sessions import close_session, open_session, z_report
 from models.ledger import integrity_mismatches
 from tests.orders.conftest import HONEY, JERADA, buyer

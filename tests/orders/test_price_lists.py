@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.audit import AuditEntry
 from models.orders import Buyer, PriceList, PriceListItem
-from models.orders_posting import create_order
+from models.orders_drafts import create_order
 from tests.orders.conftest import HONEY, OIL, buyer
 from tests.shop.shop_helpers import loc, product
 

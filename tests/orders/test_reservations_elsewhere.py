@@ -9,7 +9,8 @@ import pytest
 
 from extensions import db
 from models.errors import DomainError
-from models.orders_posting import confirm_order, create_order
+from models.orders_drafts import create_order
+from models.orders_posting import confirm_order
 from models.transfers_posting import create_transfer, dispatch_transfer, propose_fefo
 from models.transfers_replenishment import create_request, fulfil_request
 from models.transfers_returns import create_cooperative_return

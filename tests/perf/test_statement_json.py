@@ -9,7 +9,8 @@ from sqlalchemy import select
 from extensions import db
 from models.catalogue import Product
 from models.clock import today as local_today
-from models.consignment import charge_packaging_fee, set_packaging_fee
+from models.consignment import set_packaging_fee
+from models.consignment_posting import charge_packaging_fee
 from models.cooperatives import Cooperative
 from models.ledger import move
 from models.masterdata import virtual_location

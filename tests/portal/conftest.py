@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models.catalogue import Product
-from models.consignment import charge_packaging_fee, record_sale_line, set_packaging_fee
+from models.consignment import set_packaging_fee
+from models.consignment_posting import charge_packaging_fee, record_sale_line
 from models.ledger import move
 from models.masterdata import virtual_location
 from models.stock import Location, Lot

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models.consignment import (CommissionRule, ConsignmentEntry, balance, charge_packaging_fee,
-                                commission_rate_for, packaging_fee_per_unit, record_sale_line,
-                                set_commission_rate, set_packaging_fee)
+from models.consignment import (CommissionRule, ConsignmentEntry, balance, packaging_fee_per_unit,
+                                set_packaging_fee)
+from models.consignment_posting import charge_packaging_fee, record_sale_line
+from models.consignment_rates import commission_rate_for, set_commission_rate
 from models.cooperatives import Cooperative
 from models.errors import DomainError, NotFound, ValidationFailed
 from models.consignment_payouts import Payout, record_payout

@@ -1,4 +1,4 @@
-"""Issue 18: the year's statement PDF writes its entries' text itself (portal.documents_pdf
+"""Issue 18: the year's statement PDF writes its entries' text itself (portal.statement_pdf
 ._Runs: reportlab's subset codes, encoded once per character), fits wordings by bisection, and
 formats its times through web.locale.moments. Each must give what reportlab's text object,
 the character-by-character fit and web.locale.moment gave."""
@@ -12,7 +12,8 @@ import pytest
 from reportlab.lib.pagesizes import A4
 
 from documents.pdf import FONT, register_fonts, shape
-from portal.documents_pdf import _canvas, _fit, _Runs, _Widths
+from portal.documents_pdf import _canvas
+from portal.statement_pdf import _fit, _Runs, _Widths
 from web import locale
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")

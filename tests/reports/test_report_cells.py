@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from extensions import db
-from models import report_cells
+from models import report_cells, reports_provinces
 from models import reports as R
 from models.report_summaries import ledger_sums, rebuild, summary_mismatches
 from tests.reports.test_reports_services import activity  # noqa: F401  (the fixture)
@@ -39,7 +39,7 @@ def old_open_data(d0, d1, threshold):
     for mon, coop, product, location, _q, gross, _c, owed, _a in R.grouped(
             d0, d1, R.SALE_KINDS, "month", "cooperative_id", "product_id", "location_id"):
         fam = facts[product][0] if product in facts else "other"
-        key = (mon, provinces.get(coop), fam, R.outlet_type(codes.get(location)))
+        key = (mon, provinces.get(coop), fam, report_cells.outlet_type(codes.get(location)))
         c = out.setdefault(key, {"coops": set(), "gross": Decimal(0), "owed": Decimal(0)})
         c["coops"].add(coop)
         c["gross"] += R.dec(gross)
@@ -51,13 +51,13 @@ def old_open_data(d0, d1, threshold):
 def new_open_data(d0, d1, threshold):
     return sorted((r["month"], r["province"], r["product_family"], r["outlet_type"], r["cooperatives"],
                    r["sales_mad"], r["cooperatives_revenue_mad"])
-                  for r in R.open_data_monthly(d0, d1, threshold=threshold))
+                  for r in reports_provinces.open_data_monthly(d0, d1, threshold=threshold))
 
 
 def test_the_cells_equal_the_ledger_and_rebuild_equal(activity):  # noqa: F811
     kept = cells()
     assert kept and {k[0] for k in kept} == {"day", "month"}
-    assert {k[4] for k in kept} <= set(R.OUTLET_TYPES)
+    assert {k[4] for k in kept} <= set(report_cells.OUTLET_TYPES)
     assert cell_mismatches() == []
     db.session.execute(text("DELETE FROM report_cells"))
     rebuild()
@@ -71,10 +71,10 @@ def test_the_open_data_is_what_the_fine_summaries_gave(activity):  # noqa: F811
     d0, d1 = activity
     mid = d0 + (d1 - d0) / 2
     for period in ((d0, d1), (d0 + timedelta(days=5), mid), (mid, mid + timedelta(days=3))):
-        for threshold in (1, 2, R.SMALL_CELL):
+        for threshold in (1, 2, reports_provinces.SMALL_CELL):
             assert new_open_data(*period, threshold) == old_open_data(*period, threshold), (period, threshold)
     every = new_open_data(d0, d1, 1)
-    assert every and len(new_open_data(d0, d1, R.SMALL_CELL)) <= len(every)
+    assert every and len(new_open_data(d0, d1, reports_provinces.SMALL_CELL)) <= len(every)
 
 
 @pytest.mark.parametrize("tamper", [

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import reports as R
+from models import reports_provinces, reports_revenue, reports_stock
 from models.clock import today as local_today
 from models.consignment import ConsignmentEntry, balance
+from models.cooperatives import PROVINCES
 from models.report_summaries import rebuild, summary_mismatches
 from models.sales import RefundLine, Sale, SaleLine
 from models.stock import Location, StockMovement
@@ -96,31 +98,31 @@ def test_a_period_cut_mid_month_reads_edges_day_by_day(activity):
 
 def test_revenue_reconciles_with_the_consignment_entries(activity):
     d0, d1 = activity
-    report = R.revenue(d0, d1, "cooperative")
+    report = reports_revenue.revenue(d0, d1, "cooperative")
     owed, _g, _c = entry_sums(d0, d1, ("sale", "refund"))
     paid, _g, _c = entry_sums(d0, d1, ("payout",))
     assert report["totals"]["owed"] == owed
     assert report["totals"]["paid"] == -paid
     for row in report["rows"]:
         assert row["pending"] == balance(row["key"])["balance"], row["label_fr"]
-    by_province = R.revenue(d0, d1, "province")
+    by_province = reports_revenue.revenue(d0, d1, "province")
     assert by_province["totals"]["owed"] == owed
-    assert {r["key"] for r in by_province["rows"]} >= set(R.PROVINCES)
+    assert {r["key"] for r in by_province["rows"]} >= set(PROVINCES)
     shares = [r for r in report["rows"] if r["members"]]
     assert shares and all(Decimal(0) <= r["women_share"] <= 1 for r in shares)
 
 
 def test_volumes_losses_and_sell_through_reconcile(activity):
     d0, d1 = activity
-    report = R.volumes(d0, d1)
+    report = reports_stock.volumes(d0, d1)
     accepted = db.session.execute(select(func.sum(ReceptionLine.quantity_accepted))
                                   .join(Reception, Reception.id == ReceptionLine.reception_id)
                                   .where(Reception.received_on.between(d0, d1))).scalar()
     assert sum(r["accepted"] for r in report["rows"]) == Decimal(str(accepted))
-    loss_ids = db.session.execute(select(Location.id).where(Location.code.in_(R.LOSS_CODES))).scalars().all()
+    loss_ids = db.session.execute(select(Location.id).where(Location.code.in_(reports_stock.LOSS_CODES))).scalars().all()
     moved = db.session.execute(select(func.count()).where(StockMovement.to_location_id.in_(loss_ids))).scalar()
     assert sum(r["movements"] for r in report["losses"]) == moved
-    through = R.sell_through(d0, d1)
+    through = reports_stock.sell_through(d0, d1)
     shops = db.session.execute(select(Location.id).where(Location.kind == "shop")).scalars().all()
     received = db.session.execute(select(func.sum(StockMovement.quantity)).where(
         StockMovement.kind == "receipt", StockMovement.to_location_id.in_(shops))).scalar()
@@ -131,27 +133,27 @@ def test_volumes_losses_and_sell_through_reconcile(activity):
 
 def test_value_chain_splits_each_dirham(activity):
     d0, d1 = activity
-    report = R.value_chain(d0, d1)
+    report = reports_revenue.value_chain(d0, d1)
     t = report["totals"]
     assert t["cooperative"] + t["commission"] == t["gross"]
     assert t["days_to_sale"] is not None and t["days_to_sale"] >= 0
 
 
 def test_stock_ageing_values_the_stock_on_hand(activity):
-    report = R.stock_ageing(local_today(), 30, "outlet")
+    report = reports_stock.stock_ageing(local_today(), 30, "outlet")
     t = report["totals"]
     assert sum(t["ages"]) == t["value"] > 0
     assert t["at_risk"] == t["expired"] + t["expiring"]
-    assert R.stock_ageing(local_today(), 30, "cooperative")["totals"]["value"] == t["value"]
+    assert reports_stock.stock_ageing(local_today(), 30, "cooperative")["totals"]["value"] == t["value"]
 
 
 def test_open_data_has_no_small_cell(activity):
     d0, d1 = activity
-    every = R.open_data_monthly(d0, d1, threshold=1)
+    every = reports_provinces.open_data_monthly(d0, d1, threshold=1)
     assert every, "the demo has sales"
-    published = R.open_data_monthly(d0, d1)
-    assert all(r["cooperatives"] >= R.SMALL_CELL for r in published)
-    assert len(published) == sum(1 for r in every if r["cooperatives"] >= R.SMALL_CELL)
+    published = reports_provinces.open_data_monthly(d0, d1)
+    assert all(r["cooperatives"] >= reports_provinces.SMALL_CELL for r in published)
+    assert len(published) == sum(1 for r in every if r["cooperatives"] >= reports_provinces.SMALL_CELL)
 
 
 def test_data_package_validates(activity, client, tmp_path):
@@ -164,7 +166,7 @@ def test_data_package_validates(activity, client, tmp_path):
     import csv
 
     with open(tmp_path / "sales-monthly.csv", encoding="utf-8") as f:
-        assert all(int(r["cooperatives"]) >= R.SMALL_CELL for r in csv.DictReader(f))
+        assert all(int(r["cooperatives"]) >= reports_provinces.SMALL_CELL for r in csv.DictReader(f))
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

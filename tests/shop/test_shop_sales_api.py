@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models.clock import today as local_today
-from models.consignment import ConsignmentEntry, commission_rate_for
+from models.consignment import ConsignmentEntry
+from models.consignment_rates import commission_rate_for
 from models.cooperatives import Cooperative
 from models.sales_posting import frozen_rates
 from models.sales import Sale, SaleLine

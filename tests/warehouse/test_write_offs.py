@@ -15,7 +15,7 @@ from extensions import db
 from models.books_check import books_problems
 from models.clock import today as local_today
 from models.compensations import Compensation
-from models.consignment import commission_rate_for
+from models.consignment_rates import commission_rate_for
 from models.ledger import available, integrity_mismatches, move
 from models.masterdata import virtual_location
 from models.stock import Lot, StockMovement

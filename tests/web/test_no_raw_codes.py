@@ -8,8 +8,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Shown as text (an attribute value such as data-kind="{{ r.kind }}" is for scripts and tests).
 RAW_CODE = re.compile(r"(?<!=\")\{\{[^}]*\.(uom|content_uom|kind|unit|location_kind)\s*\}\}")
 PDF_MODULES = ["warehouse/reception_pdf.py", "warehouse/labels_pdf.py", "transfers/documents_pdf.py",
-               "transfers/count_sheet_pdf.py", "portal/documents_pdf.py", "shop/receipts_pdf.py",
-               "shop/receipt_data.py", "documents/pdf.py"]
+               "transfers/count_sheet_pdf.py", "portal/documents_pdf.py", "portal/statement_pdf.py",
+               "shop/receipts_pdf.py", "shop/receipt_data.py", "documents/pdf.py"]
 
 
 def test_templates_print_no_raw_unit_or_kind():

@@ -2,9 +2,9 @@
 import marshmallow as ma
 from marshmallow import validate as v
 
-from web.fields import Dec, Int
+from web.fields import ID, Dec, Int, Lines, LotLineInSchema
 from models.transfers import COUNT_STATES
-from transfers.schemas import ID, LocationRefSchema, LotLineInSchema, TransferSchema, location_out
+from transfers.schemas import LocationRefSchema, TransferSchema, location_out
 
 
 class CountCreateSchema(ma.Schema):
@@ -24,8 +24,7 @@ class CountLineInSchema(ma.Schema):
 class CountLinesSchema(ma.Schema):
     """Counted quantities to record."""
 
-    lines = ma.fields.List(ma.fields.Nested(CountLineInSchema), required=True,
-                           validate=v.Length(1, 500))
+    lines = Lines(CountLineInSchema, 500, required=True)
 
 
 class CountPostSchema(ma.Schema):
@@ -75,8 +74,7 @@ class CoopReturnCreateSchema(ma.Schema):
     cooperative_id = Int(required=True, **ID)
     location_id = Int(required=True, **ID)
     reason = ma.fields.String(required=True, validate=v.Length(1, 255))
-    lines = ma.fields.List(ma.fields.Nested(LotLineInSchema), required=True,
-                           validate=v.Length(1, 500))
+    lines = Lines(LotLineInSchema, 500, required=True)
 
 
 class CoopReturnLineSchema(ma.Schema):

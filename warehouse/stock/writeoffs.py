@@ -28,7 +28,7 @@ from web.audit import STATUS_LABELS
 from web.labels import UOM_LABELS
 from web.locale import language
 from web.scans import scanned_lot
-from web.scope import SHOP_ROLES, get_or_404, my_locations, only_my_shops, require_shop
+from web.scope import SHOP_ROLES, my_locations, only_my_shops, require_shop, visible_write_off
 
 PER_PAGE = 50
 
@@ -121,7 +121,7 @@ def api_list(args):
 @roles(*SHOP_ROLES)
 def api_get(write_off_id):
     """One write-off."""
-    row = _visible(write_off_id)
+    row = visible_write_off(write_off_id)
     return _out(row, _compensations([row.id]).get(row.id))
 
 
@@ -139,13 +139,6 @@ def api_create(data):
     row = write_off(user_id=current_user.id, **data)
     db.session.commit()
     return _out(row, _compensations([row.id]).get(row.id))
-
-
-def _visible(write_off_id):
-    """The write-off, 404 when unknown, 403 at another shop for a cashier."""
-    row = get_or_404(WriteOff, write_off_id)
-    require_shop(row.location_id)
-    return row
 
 
 # ----------------------------------------------------------------------------------- pages
@@ -236,6 +229,6 @@ def write_off_new():
 @roles(*SHOP_ROLES)
 def write_off_page(write_off_id):
     """One write-off: what, where, why, and what the cooperative is offered."""
-    row = _visible(write_off_id)
+    row = visible_write_off(write_off_id)
     return render_template("warehouse/write_off.html", row=row,
                            compensation=_compensations([row.id]).get(row.id), **_labels())
