@@ -150,11 +150,16 @@
     each("thead, tbody, tfoot", function (g) { g.setAttribute("role", "rowgroup"); }, table);
     each("tr", function (tr) {
       tr.setAttribute("role", "row");
-      var at = 0;
+      var at = 0, inHead = tr.parentElement.tagName === "THEAD";
+      // A row opened by a cell spanning columns, without fields (a total, "nothing yet"), is its
+      // own label: no column names, one line, label then figure (palette.css). A cell spanning
+      // columns is never given one column's name.
+      var first = tr.cells[0];
+      var summary = !inHead && !!first && first.colSpan > 1 && !tr.querySelector("input, select, textarea");
+      tr.classList.toggle("stack-summary", summary);
       Array.prototype.forEach.call(tr.cells, function (c) {
-        var inHead = tr.parentElement.tagName === "THEAD";
         c.setAttribute("role", inHead ? "columnheader" : (c.tagName === "TH" ? "rowheader" : "cell"));
-        if (!inHead && names[at] && !c.dataset.label) { c.dataset.label = names[at]; }
+        if (!inHead && !summary && c.colSpan === 1 && names[at] && !c.dataset.label) { c.dataset.label = names[at]; }
         at += c.colSpan || 1;
       });
     }, table);

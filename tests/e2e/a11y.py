@@ -52,11 +52,13 @@ def run_axe(page):
     return [v for v in result if v[1] in FAILING_IMPACTS]
 
 
-def crawl(page, base_url, start, max_pages=60, depth=2):
+def crawl(page, base_url, start, max_pages=None, depth=None):
     """Breadth-first over the pages reachable from `start` (the menu links and the home page),
-    one page per route pattern, `depth` clicks deep. Yields each path after loading it."""
+    one page per route pattern (a path with a query string is a pattern of its own), `depth`
+    clicks deep and at most `max_pages` patterns (None: no limit, as deep as links go).
+    Yields each path after loading it."""
     seen, queue = set(), [(path, 0) for path in start]
-    while queue and len(seen) < max_pages:
+    while queue and (max_pages is None or len(seen) < max_pages):
         path, level = queue.pop(0)
         pattern = page_pattern(path)
         if pattern in seen:
@@ -67,6 +69,6 @@ def crawl(page, base_url, start, max_pages=60, depth=2):
             continue
         page.wait_for_load_state("load")
         yield path
-        if level < depth:
+        if depth is None or level < depth:
             queue.extend((link, level + 1) for link in crawl_links(page, base_url)
                          if page_pattern(link) not in seen)
