@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--profile", help="write a cProfile file here and print its top")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() after the warm-up (as deploy/gunicorn.conf.py's post_fork does)")
+                        help="gc.freeze() once the app is built, as wsgi.py does for a served app")
     args = parser.parse_args()
     from sqlalchemy import event
 
@@ -43,6 +43,11 @@ def main():
 
     ids = run.prepare_sales(args.url)
     app = generate.make_app(args.url)
+    import gc
+
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
     client = app.test_client()
     basic = b64encode(b"caissier:demo-caissier").decode()
     token = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"}).get_json()["token"]
@@ -70,11 +75,6 @@ def main():
 
     for _ in range(30):
         sale()
-    import gc
-
-    if args.gc_freeze:
-        gc.collect()
-        gc.freeze()
     pauses = {0: [], 1: [], 2: []}  # the collector's pauses by generation, seconds
     started = {}
 
