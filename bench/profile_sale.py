@@ -34,6 +34,8 @@ def main():
     parser.add_argument("--sales", type=int, default=300)
     parser.add_argument("--profile", help="write a cProfile file here and print its top")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() once the app is built, as wsgi.py does for a served app")
     args = parser.parse_args()
     from sqlalchemy import event
 
@@ -41,6 +43,11 @@ def main():
 
     ids = run.prepare_sales(args.url)
     app = generate.make_app(args.url)
+    import gc
+
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
     client = app.test_client()
     basic = b64encode(b"caissier:demo-caissier").decode()
     token = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"}).get_json()["token"]
@@ -68,6 +75,16 @@ def main():
 
     for _ in range(30):
         sale()
+    pauses = {0: [], 1: [], 2: []}  # the collector's pauses by generation, seconds
+    started = {}
+
+    def _gc(phase, info):
+        if phase == "start":
+            started["t"] = time.perf_counter()
+        elif "t" in started:
+            pauses[info["generation"]].append(time.perf_counter() - started.pop("t"))
+
+    gc.callbacks.append(_gc)
     times = []
     stats.update(n=0, t=0.0)
     cpu0 = time.process_time()
@@ -81,6 +98,12 @@ def main():
           f"mean {statistics.mean(times) * 1000:.2f} ms, CPU {cpu:.2f} ms, "
           f"{stats['n'] / n:.1f} SQLAlchemy statements and "
           f"{stats['t'] / n * 1000:.2f} ms in the driver per sale; load {os.getloadavg()[0]:.2f}")
+    gc.callbacks.remove(_gc)
+    ordered = sorted(times)
+    print(f"  p99 {ordered[min(n - 1, round(0.99 * n))] * 1000:.2f} ms, max {ordered[-1] * 1000:.2f} ms; "
+          f"objects tracked {len(gc.get_objects())}, frozen {gc.get_freeze_count()}; collector pauses: " + ", ".join(
+              f"gen{g} {len(v)} x (max {max(v, default=0) * 1000:.2f} ms, total {sum(v) * 1000:.1f} ms)"
+              for g, v in pauses.items()))
     if args.profile:
         prof = cProfile.Profile(time.process_time)  # CPU time: the machine is shared
         prof.enable()

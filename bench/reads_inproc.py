@@ -64,11 +64,44 @@ def setup(url):
     return app, {"coop": coop, "shop": shop, "entries": entries}, (web, operator, api, headers)
 
 
+class ServerCpu:
+    """CPU time (ms) of the PostgreSQL backends serving this database, from /proc (the server
+    runs on this machine): what a read costs the server beside this process's own CPU. None
+    for SQLite, or when /proc cannot be read."""
+
+    def __init__(self, url):
+        self.conn = None
+        if url.startswith("postgresql"):
+            import psycopg
+
+            self.conn = psycopg.connect(generate.pg_dsn(url), autocommit=True)
+            self.tick = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def __call__(self):
+        if self.conn is None:
+            return None
+        pids = [r[0] for r in self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total * self.tick
+
+
+SERVER_CPU = None  # a ServerCpu once main() has the URL
+
+
 def one(read, ids, clients):
     """Run a read once: (ms, extra figures)."""
     web, operator, api, headers = clients
     coop, (frm, to) = ids["coop"], YEAR
     stmt = f"/api/v1/cooperatives/{coop}/statement?from={frm}&to={to}"
+    s0 = SERVER_CPU() if SERVER_CPU else None
     t0, c0 = time.perf_counter(), time.process_time()
     extra = {}
     if read == "page":
@@ -111,6 +144,9 @@ def one(read, ids, clients):
         assert r.status_code == 200, (path, r.status_code, r.data[:300])
         extra["bytes"] = len(r.data)
     extra["cpu"] = (time.process_time() - c0) * 1000  # this process's CPU: less swayed by others' load
+    s1 = SERVER_CPU() if s0 is not None else None
+    if s1 is not None:
+        extra["db_cpu"] = s1 - s0  # the PostgreSQL backends' CPU (10 ms ticks)
     return (time.perf_counter() - t0) * 1000, extra
 
 
@@ -123,13 +159,19 @@ def main():
                         help="profile one more run of each read and print its N costliest functions")
     args = parser.parse_args()
     app, ids, clients = setup(args.url)
+    global SERVER_CPU
+    SERVER_CPU = ServerCpu(args.url)
     print(f"{args.url}: cooperative {ids['coop']}, {ids['entries']:,} entries in the year; "
           f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     for read in args.read or READS:
         one(read, ids, clients)  # warm-up
         runs = [one(read, ids, clients) for _ in range(args.runs)]
         times = sorted(t for t, _e in runs)
-        extra = runs[len(runs) // 2][1]
+        extra = dict(runs[len(runs) // 2][1])
+        cpus = sorted(e["cpu"] for _t, e in runs)
+        extra["cpu"], extra["cpu_min"] = statistics.median(cpus), cpus[0]  # this process's CPU ms
+        if all("db_cpu" in e for _t, e in runs):
+            extra["db_cpu"] = statistics.median(e["db_cpu"] for _t, e in runs)
         figures = " ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in extra.items())
         target = TARGETS.get(read, 150)
         print(f"  {read:17} median {statistics.median(times):9.1f} ms  min {times[0]:9.1f}  "

@@ -169,13 +169,31 @@ def stored_datetime(value):
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def statement_query(cooperative_id, start, end):
+# statement_query(plain=dialect): the SQL of the columns read as integer centimes or texts.
+# ROUND(x * 100) is exact on both (PostgreSQL's numeric; SQLite's REAL of a 2-decimal amount
+# is within 1e-9 of its centimes, as stored_cents rounds it).
+_CENTS = "CAST(ROUND(%s * 100) AS BIGINT)"
+PLAIN_SQL = {
+    "sqlite": {"amount": _CENTS},
+    "postgresql": {"amount": _CENTS, "created_at": "to_char(%s, 'YYYY-MM-DD HH24:MI:SS.US')",
+                   "gross": "CAST(%s AS TEXT)", "commission_rate": "CAST(%s AS TEXT)",
+                   "commission": "CAST(%s AS TEXT)", "quantity": "CAST(%s AS TEXT)"},
+}
+
+
+def statement_query(cooperative_id, start, end, plain=None):
     """The entries of [start, end) in order, columns as the driver gives them (no Numeric /
     DateTime processing: REAL and ISO text on SQLite, Decimal and datetime on PostgreSQL):
     id, created_at, kind, amount, gross, commission_rate, commission, quantity, lot_id,
     location_id, document_type, document_id, reference, note, receipt number (of the sale,
     or of the refunded sale; read here rather than looked up by tens of thousands of ids).
-    An index-only read of ix_consignment_entries_statement."""
+    An index-only read of ix_consignment_entries_statement.
+
+    `plain` (the dialect's name, for the exports of a whole year: the CSV and the PDF): the
+    amount as integer centimes, and on PostgreSQL the time as SQLite keeps it
+    ("YYYY-MM-DD HH:MM:SS.ffffff", UTC) and gross, rate, commission and quantity as the texts
+    of their numerics (with the column's scale: what `scaled_text` writes of the Decimal), so
+    the driver makes no Decimal and no datetime (~60,000 rows x 6 values; PLAIN_SQL)."""
     from sqlalchemy import literal_column
     from sqlalchemy.types import NullType
 
@@ -183,10 +201,12 @@ def statement_query(cooperative_id, start, end):
 
     e = ConsignmentEntry.__table__
     sale, refund, refunded = Sale.__table__.alias("s"), Refund.__table__.alias("r"), Sale.__table__.alias("rs")
+    forms = PLAIN_SQL.get(plain, {})
 
     def raw(col):
-        """The column without result processing."""
-        return literal_column(f"{e.name}.{col.name}", NullType())
+        """The column without result processing (in its plain form when asked)."""
+        name = f"{e.name}.{col.name}"
+        return literal_column(forms.get(col.name, "%s") % name, NullType())
 
     # Per-entry primary-key look-ups (scalar subqueries): PostgreSQL would otherwise hash-join
     # the whole sales table for a cooperative's year (~1.7x slower); SQLite does the same either way.
@@ -277,14 +297,20 @@ def _scaled_decimal(value, memo):
     return found
 
 
-def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
+def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200, plain=False):
     """One page of a period's statement for the HTML page: the same dict as `statement`
     (opening, totals, gross, commission and closing of the whole period) but with only the
     entries of page `page` (each with its running balance), plus "page", "per_page" and
     "total_entries". A year of a busy cooperative is ~60,000 entries: the period's figures are
     sums in SQL (one grouped index-only read of the covering index), the page's opening is
     the sum of the entries before it (index-only), and only `per_page` rows are read as
-    tuples. `per_page=None`: every entry (the PDF)."""
+    tuples. `per_page=None`: every entry (the PDF).
+
+    `plain` (the PDF's year): the entries without a Decimal or a datetime each —
+    "created_at" the stored UTC time as text ("YYYY-MM-DD HH:MM:SS[.ffffff]"), "amount_cents"
+    and "running_cents" integer centimes (no "amount" / "running_balance"), gross, rate,
+    commission and quantity the texts `scaled_text` writes (statement_query(plain=...)); the
+    period's figures stay Decimals."""
     start, end = period_bounds(date_from, date_to)
     opening = _cents(balance(cooperative_id, until=start)["balance"])
     e = ConsignmentEntry
@@ -305,7 +331,8 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
     if first:
         skipped = select(e.amount).where(*period).order_by(e.created_at, e.id).limit(first).subquery()
         before = _cents(db.session.execute(select(func.coalesce(func.sum(skipped.c.amount), 0))).scalar())
-    query = statement_query(cooperative_id, start, end)
+    dialect = db.session.get_bind().dialect.name
+    query = statement_query(cooperative_id, start, end, dialect if plain else None)
     if per_page is not None:
         query = query.offset(first).limit(per_page)
     rows = _driver_rows(query)
@@ -323,8 +350,10 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
     running = opening + before
     entries = []
     append = entries.append
+    if plain:
+        running = _plain_entries(rows, running, lots, places, append)
     for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
-         doc_type, doc_id, reference, note, number) in rows:
+         doc_type, doc_id, reference, note, number) in (() if plain else rows):
         cents = int(amount.scaleb(2)) if amount.__class__ is Decimal else round(amount * 100)  # _cents
         running += cents
         lot, place = lots.get(lot_id), places.get(location_id)
@@ -351,3 +380,42 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200):
         "closing_balance": _from_cents(head["closing_cents"]),
         "page": page, "per_page": per_page, "total_entries": count,
     }
+
+
+def _plain_entries(rows, running, lots, places, append):
+    """paged_statement(plain=True)'s entries of driver rows of statement_query(plain=dialect);
+    the running balance in centimes after them. Figures: PostgreSQL's texts as they are,
+    SQLite's REALs through scaled_text once per value and column."""
+    formats = tuple(({}, places) for places in (2, 4, 2, 3))
+
+    def text(value, memo):
+        if value is None or value.__class__ is str:
+            return value
+        known, places_ = memo
+        found = known.get(value) if value else None  # 0.0 and -0.0: one key, two texts
+        if found is None:
+            found = scaled_text(value, places_)
+            if value:
+                known[value] = found
+        return found
+
+    gross_of, rate_of, commission_of, qty_of = formats
+    no_lot, no_place = (None, None, None), (None, None)
+    lot_names = {i: (r.code, r.name_fr, r.name_ar) for i, r in lots.items()}
+    place_names = {i: (r.name_fr, r.name_ar) for i, r in places.items()}
+    for (eid, created, kind, cents, gross, rate, commission, qty, lot_id, location_id,
+         doc_type, doc_id, reference, note, number) in rows:
+        running += cents
+        lot_code, product_fr, product_ar = lot_names.get(lot_id, no_lot)
+        location_fr, location_ar = place_names.get(location_id, no_place)
+        append({
+            "id": eid, "created_at": created, "kind": kind, "amount_cents": cents, "running_cents": running,
+            "gross": gross if gross.__class__ is str else text(gross, gross_of),
+            "commission_rate": rate if rate.__class__ is str else text(rate, rate_of),
+            "commission": commission if commission.__class__ is str else text(commission, commission_of),
+            "quantity": qty if qty.__class__ is str else text(qty, qty_of), "lot_id": lot_id,
+            "location_id": location_id, "document_type": doc_type, "document_id": doc_id,
+            "reference": reference, "note": note, "lot_code": lot_code,
+            "product_fr": product_fr, "product_ar": product_ar,
+            "location_fr": location_fr, "location_ar": location_ar, "receipt_number": number})
+    return running

@@ -91,6 +91,9 @@ class Lot(db.Model):
 
     product = db.relationship("Product", lazy="joined")
     cooperative = db.relationship("Cooperative", lazy="joined")
+    # The stock page's first-expired-first-out order (stock_traceability.stock_query), read
+    # in index order: migration 0018_lots_fefo.
+    __table_args__ = (db.Index("ix_lots_fefo", db.text("(best_before IS NULL)"), "best_before", "code"),)
     parents = db.relationship(
         "Lot",
         secondary=lot_parents,

@@ -78,7 +78,7 @@ def stock_rows(filters, *, today=None, warning_days=30, limit=None, offset=0):
     """The stock view's rows as dicts with an `expiry` status, and the total count."""
     today = today or clock.today()
     query = stock_query(filters)
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
+    total = db.session.execute(stock_count(filters, query)).scalar()
     if limit:
         query = query.limit(limit).offset(offset)
     rows = []
@@ -89,6 +89,25 @@ def stock_rows(filters, *, today=None, warning_days=30, limit=None, offset=0):
                          if r.location_id is not None else None)
         rows.append(row)
     return rows, total
+
+
+def stock_count(filters, query=None):
+    """The count of stock_query(filters)'s rows. Without a filter on the lot's product,
+    cooperative, code or date (and without sold-out lots), the holdings alone: a balance's lot
+    always exists, and so do the lot's product and cooperative (NOT NULL foreign keys), so
+    joining them changes no count (the stock page's count of every holding, ~10,000 on the
+    bench year: half its SQL time)."""
+    if filters.get("sold_out") or any(filters.get(k) for k in ("product_id", "cooperative_id", "q",
+                                                                  "expiring_before")):
+        query = stock_query(filters) if query is None else query
+        return select(func.count()).select_from(query.order_by(None).subquery())
+    b = StockBalance
+    count = (select(func.count()).select_from(b).join(Location, Location.id == b.location_id)
+             .where(b.quantity != 0, Location.kind.in_(REAL_KINDS)))
+    for name, column in (("location_id", b.location_id), ("lot_id", b.lot_id)):
+        if filters.get(name):
+            count = count.where(column == filters[name])
+    return count
 
 
 def expiry_counts(today, warning_days):

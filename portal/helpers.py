@@ -53,11 +53,12 @@ def entry_document_labels(entries):
 
 def statement_document(cooperative_id, date_from, date_to):
     """(statement, labels) of a whole period for the PDF: the entries read as tuples
-    (paged_statement, one page of everything) and the sales' and refunds' labels from the
-    receipt numbers read with them; the registry labels the few other documents."""
+    (paged_statement, one page of everything; amounts in centimes, times and figures as
+    text) and the sales' and refunds' labels from the receipt numbers read with them; the
+    registry labels the few other documents."""
     from models.consignment_statements import paged_statement
 
-    stmt = paged_statement(cooperative_id, date_from, date_to, 1, None)
+    stmt = paged_statement(cooperative_id, date_from, date_to, 1, None, plain=True)
     labels, others = {}, []
     for e in stmt["entries"]:
         if e["receipt_number"] is not None and e["document_type"] in ("sale", "refund"):

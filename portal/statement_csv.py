@@ -3,8 +3,6 @@ entries are read in keyset chunks of the covering index as plain driver tuples a
 to the client chunk by chunk: neither the rows nor the text are ever held whole."""
 
 
-from decimal import Decimal
-
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -28,16 +26,20 @@ _PLAIN_TEXT = SPECIAL_TEXT.match  # None for a text cell written as it is (Write
 
 
 def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
-    """(CSV text of driver rows (statement_query), running balance in centimes after them):
-    one `%` template per entry, each cell exactly as `out.row` writes it (web.csvfile.Writer):
-    text cells neutralised and quoted by `out.text` (kinds, lots, products and outlets once
-    each); times local (`stamp`, a models.clock.LocalIso); the numbers written from the stored
-    values as scaled_text / cents_text write them, then given the dialect's decimal sign
-    together (nothing else in that part of the line has a dot). The same text as writing each
-    entry's cells through `out.row`, several times faster."""
+    """(CSV text of driver rows (statement_query(plain=dialect)), running balance in centimes
+    after them): one `%` template per entry, each cell exactly as `out.row` writes it
+    (web.csvfile.Writer): text cells neutralised and quoted by `out.text` (kinds, lots,
+    products and outlets once each); times local (`stamp`, a models.clock.LocalIso) from the
+    stored UTC text; amount and running balance from integer centimes as `cents_text` writes
+    them (no float, no Decimal); the other figures as the driver gives them (PostgreSQL: the
+    numerics' texts; SQLite: REALs, written with the column's scale as `scaled_text` does);
+    the numbers then given the dialect's decimal sign together (nothing else in that part of
+    the line has a dot). The same text as writing each entry's cells through `out.row`,
+    several times faster."""
     text, delimiter, sign = out.text, out.delimiter, out.sign
     head = delimiter.join(["%d"] + ["%s"] * 6) + delimiter
-    figures = delimiter.join(["%s"] * 4 + ["%.2f"] * 2) + LINE_END
+    # quantity, gross, rate, commission, amount (cents_text), running balance (cents_text inline)
+    figures = delimiter.join(["%s"] * 5 + ["%s%d.%02d"]) + LINE_END
     plain = _PLAIN_TEXT
     cells = {}
 
@@ -52,11 +54,11 @@ def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
     lot_cells = {lot_id: (field(code or ""), field(product or "")) for lot_id, (code, product) in lots.items()}
     no_lot = ("", "")
     place_cells = {}
+    amounts = {}  # cents -> cents_text: a year's amounts repeat (a few thousand values)
     heads, tails = [], []
     hour_of = stamp.hours.get  # LocalIso's hours, read here: its call was a sixth of the CSV
-    for (eid, created, kind, amount, gross, rate, commission, qty, lot_id, location_id,
+    for (eid, created, kind, cents, gross, rate, commission, qty, lot_id, location_id,
          doc_type, doc_id, _ref, _note, _number) in rows:
-        cents = int(amount.scaleb(2)) if amount.__class__ is Decimal else round(amount * 100)  # stored_cents
         running += cents
         lot_code, product = lot_cells.get(lot_id, no_lot)
         if location_id is None:
@@ -68,7 +70,7 @@ def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
         label = labels.get((doc_type, doc_id))
         if label:
             label = label if label.__class__ is str and plain(label) is None else text(label)
-        # stamp(created), its common case inline: SQLite's text of a UTC hour already known
+        # stamp(created), its common case inline: the stored UTC text of an hour already known
         # whose offset is whole and constant (LocalIso.__call__'s own test), else the call.
         hour = hour_of(created[:13]) if created.__class__ is str else None
         if hour and len(created) >= 19 and created[16] == ":" and created[19:20] in ("", "."):
@@ -78,14 +80,17 @@ def entry_lines(out, rows, running, kinds, labels, lots, places, stamp):
         heads.append(head % (
             eid, kind_cells[kind] if kind in kind_cells else field(kind), local, label or "",
             lot_code, product, place))
-        # scaled_text: a Decimal as it is, a REAL (or an integer) with the column's scale.
+        amount = amounts.get(cents)
+        if amount is None:
+            amount = amounts[cents] = cents_text(cents)
+        whole = -running if running < 0 else running
+        # scaled_text: a numeric's text as it is, a REAL (or an integer) with the column's scale.
         tails.append(figures % (
-            "" if qty is None else format(qty, "f") if qty.__class__ is Decimal else "%.3f" % qty,
-            "" if gross is None else format(gross, "f") if gross.__class__ is Decimal else "%.2f" % gross,
-            "" if rate is None else format(rate, "f") if rate.__class__ is Decimal else "%.4f" % rate,
-            "" if commission is None else format(commission, "f") if commission.__class__ is Decimal
-            else "%.2f" % commission,
-            cents / 100, running / 100))  # cents_text: exact below 2^53 centimes
+            "" if qty is None else qty if qty.__class__ is str else "%.3f" % qty,
+            "" if gross is None else gross if gross.__class__ is str else "%.2f" % gross,
+            "" if rate is None else rate if rate.__class__ is str else "%.4f" % rate,
+            "" if commission is None else commission if commission.__class__ is str else "%.2f" % commission,
+            amount, "-" if running < 0 else "", whole // 100, whole % 100))
     if sign != ".":
         tails = [t.replace(".", sign) for t in tails]
     return "".join(map(str.__add__, heads, tails)), running
@@ -131,7 +136,7 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
     opening_word, closing_word = (word(code, edges, dialect)
                                   for code in ("opening_balance", "closing_balance"))
     kinds = {code: word(code, ENTRY_KIND_LABELS, dialect) for code in ENTRY_KIND_LABELS}
-    first = keyset_rows(cooperative_id, start, end, None, FIRST_CHUNK)  # read before the answer starts
+    first = keyset_rows(cooperative_id, start, end, None, FIRST_CHUNK, plain=True)  # read before the answer starts
 
     def lot_names(rows):
         ids = {r[8] for r in rows if r[8] is not None}
@@ -152,7 +157,7 @@ def statement_csv(cooperative_id, date_from, date_to, filename, locale="fr"):
             yield out.drain()
             if len(rows) < asked:
                 break
-            rows, asked = keyset_rows(cooperative_id, start, end, (rows[-1][1], rows[-1][0]), CHUNK), CHUNK
+            rows, asked = keyset_rows(cooperative_id, start, end, (rows[-1][1], rows[-1][0]), CHUNK, plain=True), CHUNK
         out.row(["", closing_word, *pad, cents_text(running)])
         yield out.drain()
 

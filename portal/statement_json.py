@@ -190,22 +190,23 @@ _KEYSET_SQL = {}  # (dialect, cooperative, start, end, from the start?, limit) -
 _AT, _ID = "@after_created_at@", "@after_id@"
 
 
-def keyset_rows(cooperative_id, start, end, after=None, limit=PAGE_SIZE):
+def keyset_rows(cooperative_id, start, end, after=None, limit=PAGE_SIZE, plain=False):
     """At most `limit` driver rows of statement_query after the position `after` = (created_at
-    as stored, entry id), or from the period's start: one range of the covering index.
+    as stored, or its text, and entry id), or from the period's start: one range of the
+    covering index. `plain`: the rows of statement_query(plain=the dialect) (the CSV).
 
     The SQL is built and compiled once per statement and page size, the position put into the
     text (building statement_query's aliases and compiling them cost ~10 ms a chunk, a
     year's CSV reads ~30 chunks)."""
     conn = db.session.connection()
-    key = (conn.dialect.name, cooperative_id, start, end, after is None, limit)
+    key = (conn.dialect.name, cooperative_id, start, end, after is None, limit, plain)
     sql = _KEYSET_SQL.get(key)
     if sql is None:
         from sqlalchemy import and_, literal_column, or_
 
         from models.consignment import ConsignmentEntry
 
-        query = statement_query(cooperative_id, start, end)
+        query = statement_query(cooperative_id, start, end, conn.dialect.name if plain else None)
         if after is not None:
             e = ConsignmentEntry.__table__
             at, entry_id = literal_column(_AT), literal_column(_ID)

@@ -8,6 +8,7 @@ hundreds of thousands of strings.
 """
 import io
 from bisect import bisect_right
+from datetime import datetime
 from functools import reduce
 from itertools import accumulate
 from operator import add
@@ -244,15 +245,19 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
     x_desc, x_ar_end = edges[1] + 2, edges[2] - 2
     date_at = f"BT {runs.start} 1 0 0 1 {fp_str(edges[0] + 2)} "
     desc_at = f"1 0 0 1 {fp_str(x_desc)} "
+    # The amount from its centimes when the statement gives them (paged_statement(plain=True)).
+    plain = bool(stmt["entries"]) and "amount_cents" in stmt["entries"][0]
     columns = [(edges[i + 1] - 2, name, kind, {}) for i, name, kind in (
-        (2, "quantity", "q"), (3, "gross", "a"), (4, "commission", "a"), (5, "amount", "a"))]
+        (2, "quantity", "q"), (3, "gross", "a"), (4, "commission", "a"),
+        (5, "amount_cents", "c") if plain else (5, "amount", "a"))]
     balance_end = edges[7] - 2
     money_cents = locale.money_cents
 
     def figure(value, kind, x_end, known):
         """(Tm start, rest of the run) of a right-aligned figure, formatted (the one locale
         layer), measured and encoded once per value and column (`known`)."""
-        text = qty(value, lang) if kind == "q" else amount(value, lang)
+        text = (qty(value, lang) if kind == "q" else money_cents(value, lang) if kind == "c"
+                else amount(value, lang))
         if not text:
             known[value] = None
             return None
@@ -285,10 +290,14 @@ def statement_pdf(stmt, cooperative, tz, labels=None):
             place = ys[y] = (fp_str(baseline - 7.5), fp_str(baseline), fp_str(baseline - 15),
                              f"{grey} {fp_str(left)} {fp_str(y - ROW_HEIGHT)} {fp_str(row_width)} {fp_str(ROW_HEIGHT)} re f 0 0 0 rg ")
         middle, top_line, lot_line, shade = place
-        minute = e["created_at"].replace(second=0, microsecond=0)
+        created = e["created_at"]
+        # The minute: of the stored UTC text ("YYYY-MM-DD HH:MM…", paged_statement(plain=True)),
+        # or of a datetime.
+        minute = created[:16] if created.__class__ is str else created.replace(second=0, microsecond=0)
         stamp = stamps.get(minute)
         if stamp is None:  # the one locale layer (its day and time texts cached)
-            stamp = stamps[minute] = runs(moment(minute))
+            stamp = stamps[minute] = runs(moment(
+                datetime.fromisoformat(minute) if minute.__class__ is str else minute))
         kind = e["kind"]
         key = (kind, e["lot_id"], e["location_id"], e["reference"] if kind == "payout" else None)
         texts = rows.get(key)

@@ -135,3 +135,27 @@ def test_recall_query_count_does_not_grow_with_lots(app, ids):
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= few + 2, (few, len(statements))
     assert Decimal(1)
+
+
+def test_stock_count_is_the_count_of_the_rows(app, ids):
+    """stock_rows' total (stock_count: the holdings alone when no filter needs the lot) is the
+    number of rows stock_query gives, for every kind of filter; and the page is first-expired
+    first (ix_lots_fefo's order) with or without a limit."""
+    from sqlalchemy import func, select
+
+    from models.stock_traceability import stock_count, stock_query, stock_rows
+
+    rec, run1, _run2 = _setup(ids)
+    today = local_today()
+    cases = [{}, {"location_id": ids["shop"]}, {"location_id": ids["pack"]}, {"lot_id": run1.output_lot_id},
+             {"product_id": ids["oil"]}, {"cooperative_id": ids["figuig"]}, {"q": "x"},
+             {"expiring_before": today + timedelta(days=30)}, {"sold_out": True},
+             {"sold_out": True, "location_id": ids["shop"]}, {"location_id": ids["shop"], "lot_id": run1.output_lot_id}]
+    for filters in cases:
+        full = db.session.execute(select(func.count()).select_from(stock_query(filters).order_by(None).subquery())).scalar()
+        assert db.session.execute(stock_count(filters)).scalar() == full, filters
+        rows, total = stock_rows(filters)
+        assert total == full == len(rows), filters
+        first, _total = stock_rows(filters, limit=2)
+        assert first == rows[:2], filters
+    assert stock_rows({})[1] > 0
