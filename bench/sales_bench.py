@@ -199,6 +199,32 @@ def bare_sale(cur, ph, shop, lots, customers, session_id, cashier, ref, now, ret
 
 def bare_reference(url, shop, lots, cashier, count):
     """Seconds per sale of the bare-SQL transaction, serially (one connection)."""
+    return _bare_client(url, shop, lots, cashier, count)
+
+
+def bare_reference_concurrent(url, shop, lots, cashier, count, clients):
+    """The bare-SQL transaction from `clients` threads at once, each on its own connection,
+    on the same lots (so on the same balance rows, as the API's clients): (elapsed seconds,
+    seconds per sale). The floor under the API's latency at that level: a closed loop of
+    `clients` callers waits for the others' transactions whatever the code above them."""
+    per_client = count // clients
+    results, barrier = [], threading.Barrier(clients + 1)
+
+    def client():
+        results.append(_bare_client(url, shop, lots, cashier, per_client, barrier))
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, [x for times in results for x in times]
+
+
+def _bare_client(url, shop, lots, cashier, count, barrier=None):
+    """`count` bare sales on one new connection; seconds per sale."""
     from datetime import datetime
 
     if url.startswith("sqlite"):
@@ -217,6 +243,8 @@ def bare_reference(url, shop, lots, cashier, count):
     cur.execute(f"SELECT id FROM cash_sessions WHERE location_id = {shop} AND closed_at IS NULL")
     session_id = cur.fetchone()[0]
     times = []
+    if barrier is not None:
+        barrier.wait()
     for _ in range(count):
         t0 = time.perf_counter()
         cur.execute(begin)
