@@ -83,7 +83,18 @@ if os.environ.get("TADAMON_NO_APP") != "1":
     # every thread of a worker for ~45-95 ms once every few hundred sales (the p99 of the
     # sale at 4 clients); after the freeze it walks only what requests made since.
     # bench/profile_sale.py --gc-freeze; bench/README.md, "perf18".
+    import atexit
     import gc
 
     gc.collect()
     gc.freeze()
+
+    # Frozen objects are never finalised: the pool's connections are closed here at exit, as
+    # their finalisers did (SQLite checkpoints its write-ahead log and removes it when the last
+    # connection closes; a CLI command such as `flask seed-demo` left its writes in the -wal file).
+    @atexit.register
+    def _close_connections():
+        from extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
