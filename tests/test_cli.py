@@ -58,3 +58,28 @@ def test_backup_sqlite(runner, app, tmp_path):
     import sqlite3
 
     assert sqlite3.connect(target).execute("select count(*) from users").fetchone()[0] >= 4
+
+
+def test_a_cli_command_leaves_its_sqlite_writes_in_the_database_file(tmp_path):
+    """`flask` run as a process (the app built by wsgi.py, its objects frozen out of the
+    collector): at exit its connections are closed, so SQLite has checkpointed the write-ahead
+    log into the database file and removed it. A copy or a rename of the file alone holds the
+    data (the browser tests' seeding renames it)."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "cli.sqlite"
+    env = {k: v for k, v in os.environ.items() if k not in ("TADAMON_NO_APP", "TEST_DATABASE_URL")}
+    env.update({"TADAMON_CONFIG": "development", "DATABASE_URL": f"sqlite:///{database}"})
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for args in (("db", "upgrade"), ("seed-demo",)):
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=root,
+                                env=env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert not (tmp_path / "cli.sqlite-wal").exists()
+    moved = tmp_path / "moved.sqlite"
+    database.rename(moved)
+    with sqlite3.connect(moved) as conn:
+        assert conn.execute("SELECT count(*) FROM users WHERE username = 'admin'").fetchone()[0] == 1
