@@ -48,7 +48,7 @@ def make_documents(database_url):
 
     from config import TestingConfig
     from extensions import db
-    from models import orders_invoices, orders_posting, orders_prices
+    from models import orders_drafts, orders_invoices, orders_posting, orders_prices
     from models.catalogue import Product
     from models.clock import today
     from models.cooperatives import Cooperative
@@ -92,14 +92,14 @@ def make_documents(database_url):
         buyer = db.session.get(Buyer, buyer_user.buyer_id)
         buyer.price_list_id = price_list.id
 
-        invoiced = orders_posting.create_order(
+        invoiced = orders_drafts.create_order(
             buyer_id=buyer.id, location_id=stock.id, user_id=buyer_user.id,
             lines=[{"product_id": product.id, "quantity": Decimal(3)}])
         for step in (orders_posting.confirm_order, orders_posting.prepare_order,
                      orders_posting.ship_order, orders_posting.deliver_order):
             step(invoiced.id, user_id=operator.id)
         orders_invoices.invoice_order(invoiced.id, user_id=admin.id)
-        confirmed = orders_posting.create_order(
+        confirmed = orders_drafts.create_order(
             buyer_id=buyer.id, location_id=stock.id, user_id=buyer_user.id,
             lines=[{"product_id": product.id, "quantity": Decimal(2)}])
         orders_posting.confirm_order(confirmed.id, user_id=operator.id)
