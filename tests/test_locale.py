@@ -118,3 +118,25 @@ def test_sheet_dialect_is_french_excel_ready(app):
         text = csv_text(["lot", "quantity"], [["L-1", Decimal("2.500")]], dialect="sheet")
     assert text.startswith("\ufeff") and text.splitlines()[1] == "L-1;2,500"
     assert text.splitlines()[0].lstrip("\ufeff") == "Lot;Quantité"
+
+
+def test_negative_figures_on_arabic_pages_keep_their_sign_in_front(app):
+    """In a right-to-left page "-6,00" would show as "6,00-": the page filters put a
+    left-to-right mark before a negative figure in Arabic (as CLDR's ar-MA minus sign), and
+    nothing anywhere else (French pages, positive figures, PDFs and CSVs use the bare text)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ a|money }}|{{ q|qty }}|{{ r|percent }}|{{ p|money }}"
+    values = {"a": Decimal("-1234.5"), "q": Decimal("-6"), "r": Decimal("-0.155"), "p": Decimal("6")}
+    with app.test_request_context():
+        with force_locale("ar"):
+            arabic = render_template_string(template, **values).split("|")
+        with force_locale("fr"):
+            french = render_template_string(template, **values).split("|")
+    assert [text[0] for text in arabic[:3]] == [locale.LRM] * 3, arabic
+    assert arabic[0] == locale.LRM + locale.money(Decimal("-1234.5"), "ar")
+    assert arabic[3] == locale.money(Decimal("6"), "ar") and locale.LRM not in arabic[3]
+    assert french == [locale.money(Decimal("-1234.5"), "fr"), "-6", locale.percent(Decimal("-0.155"), "fr"),
+                      "6,00"], french
+    assert locale.LRM not in locale.money(Decimal("-6"), "ar")  # PDFs and CSVs: the bare text

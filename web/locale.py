@@ -307,9 +307,29 @@ def month_label(value, lang=None):
     return _babel_date(value, "LLL y", locale=babel_locale(lang))
 
 
+LRM = "\u200e"
+
+
+def _signed_for_pages(format_number):
+    """A number filter for pages: in a right-to-left language a negative figure starts with a
+    left-to-right mark, as CLDR writes ar-MA's minus sign ("\u200e-"), so the browser shows
+    "-6,00" and not "6,00-" (the mark makes the digits and the sign one left-to-right run).
+    Pages only: PDFs shape their own runs, CSV cells are numbers."""
+    def page_number(value, lang=None, *args, **kwargs):
+        text = format_number(value, lang, *args, **kwargs)
+        if text and text[0] == "-" and (lang or language()) == "ar":
+            return LRM + text
+        return text
+
+    page_number.__name__ = format_number.__name__
+    page_number.__doc__ = format_number.__doc__
+    return page_number
+
+
 def register(app):
     """Install the template filters (one set for every area) and the helpers templates call."""
-    filters = {"money": money, "qty": qty, "percent": percent, "day": day,
+    filters = {"money": _signed_for_pages(money), "qty": _signed_for_pages(qty),
+               "percent": _signed_for_pages(percent), "day": day,
                "clock_time": clock_time, "moment": moment, "month_label": month_label,
                # the portal's older names, kept so its templates need no edit
                "portal_time": moment, "portal_date": lambda v: day(v, fmt="medium")}
