@@ -101,7 +101,7 @@ class OfflineSaleIssue(db.Model):
 
 def receipt_prefix_of(location_code):
     """The shop's receipt prefix (AIR for SHOP-AIRPORT), as the shop's own receipts use."""
-    from models.sales_posting import receipt_prefix
+    from models.sales_numbers import receipt_prefix
 
     return receipt_prefix(location_code)
 

@@ -17,7 +17,6 @@ from sqlalchemy import insert, select
 
 from extensions import db
 from models import clock
-from models.books import chain_hash, sale_values
 from models.consignment import CHANNEL_TILL
 from models.consignment_posting import post_entries, sale_line_entry
 from models.consignment_rates import commission_rates_for
@@ -31,7 +30,6 @@ from models.sales_offline import OfflineSale, OfflineSaleIssue, TillDevice, devi
 from models.stock import Location, Lot, StockBalance
 from models.stock_blocks import current_blocks
 from models.stock_codes import _lot_rows, _resolved
-from models.types import money
 
 # How far a device clock may run ahead of the server's, and how old a queued sale may be.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -141,7 +139,7 @@ def post_offline_sale(*, location_id, user_id, client_ref, lines, payments, max_
     already used by another sale (409), a device time out of limits (422). Never refuses for
     stock, a block or an expiry: those are recorded and flagged.
     """
-    from models.sales_posting import _price_lines, _settle, find_sale, next_receipt, sale_summary
+    from models.sales_posting import _price_lines, _settle, find_sale, sale_rows, sale_summary
 
     now = now or utcnow()
     client_ref = (client_ref or "").strip()
@@ -184,19 +182,11 @@ def post_offline_sale(*, location_id, user_id, client_ref, lines, payments, max_
         p.rate = rates[(p.item.cooperative_id, p.item.category)]
 
     cashier_id = session.cashier_id
-    seq, number, previous = next_receipt(location_id, location_code)
     sales = Sale.__table__
-    sale_row = {
-        "location_id": location_id, "cashier_id": cashier_id, "cash_session_id": session.id,
-        "client_ref": client_ref, "seq": seq, "number": number, "created_at": facts.sold_at,
-        "subtotal": subtotal, "discount_total": discount_total, "total": total, "paid": paid,
-        "change": change, "print_count": 1}
-    line_rows = [{"lot_id": p.item.lot_id, "product_id": p.item.product_id,
-                  "cooperative_id": p.item.cooperative_id, "quantity": p.quantity,
-                  "unit_price": p.item.unit_price, "discount": p.discount, "total": p.total,
-                  "commission_rate": p.rate} for p in priced]
-    payment_rows = [{"method": p.method, "amount": money(p.amount)} for p in payments]
-    sale_row["chain_hash"] = chain_hash(previous, sale_values(sale_row, line_rows, payment_rows))
+    sale_row, line_rows, payment_rows = sale_rows(
+        location_id=location_id, location_code=location_code, cashier_id=cashier_id,
+        session_id=session.id, client_ref=client_ref, created_at=facts.sold_at, priced=priced,
+        payments=payments, totals=(subtotal, discount_total, total, paid, change), print_count=1)
     sale_id = db.session.execute(insert(sales).returning(sales.c.id), sale_row).scalar_one()
     shortfalls = _post_stock(priced, location_id, customers_id, sale_id, user_id, now)
     line_table = SaleLine.__table__

@@ -22,7 +22,8 @@ from models.cooperatives import utcnow
 from models.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
 from models.ledger import Move, post_movements
 from models.sales_client_refs import check_same_cart
-from models.sales import ReceiptCounter, Sale, SaleLine, SalePayment
+from models.sales import Sale, SaleLine, SalePayment
+from models.sales_numbers import next_receipt
 from models.stock import KIND_SHOP, Location
 from models.types import money, quantity as round_quantity
 
@@ -56,48 +57,6 @@ class PricedLine:
     gross: Decimal
     total: Decimal
     rate: Decimal = Decimal(0)
-
-
-def receipt_prefix(location_code):
-    """AIR for SHOP-AIRPORT, OUJ for STAND-OUJDA: short, readable on a receipt."""
-    tail = (location_code or "SHOP").split("-")[-1]
-    letters = "".join(ch for ch in tail.upper() if ch.isalnum())
-    return (letters[:3] or "SHP")
-
-
-def next_receipt_number(location_id, location_code):
-    """Take the shop's next receipt number inside the caller's transaction: (seq, number)."""
-    seq, number, _previous = next_receipt(location_id, location_code)
-    return seq, number
-
-
-def next_receipt(location_id, location_code):
-    """Take the shop's next receipt number inside the caller's transaction, with the chain
-    head of the shop's sales: (seq, number, hash of the previous sale or None).
-
-    The UPDATE locks the counter row until commit, so a rolled-back sale gives its number
-    back: receipts stay sequential per shop without gaps. The next statement reads the
-    previous sale's hash (receipts are gapless: seq − 1), read under the same lock.
-    """
-    bump = ("UPDATE receipt_counters SET last_number = last_number + 1 "
-            "WHERE location_id = :loc RETURNING last_number, prefix")
-    row = rawsql.execute(bump, {"loc": location_id}).fetchone()
-    if row is None:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        table = ReceiptCounter.__table__
-        ins = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        db.session.execute(ins(table).values(location_id=location_id, last_number=0,
-                                             prefix=receipt_prefix(location_code))
-                           .on_conflict_do_nothing(index_elements=["location_id"]))
-        row = rawsql.execute(bump, {"loc": location_id}).fetchone()
-    last_number, prefix = row
-    # Read after the UPDATE, in a statement of its own: on PostgreSQL a statement's snapshot is
-    # taken when it starts, so a subquery of the UPDATE that waited for the counter's lock would
-    # not see the sale the previous holder just committed (its chain would fork).
-    previous = rawsql.execute("SELECT chain_hash FROM sales WHERE location_id = :loc AND seq = :seq",
-                              {"loc": location_id, "seq": last_number - 1}).fetchone()
-    return last_number, f"{prefix}-{last_number:06d}", previous[0] if previous else None
 
 
 def _decimal(value, name, index):
@@ -303,18 +262,11 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
         p.rate = rates[(p.item.cooperative_id, p.item.category)]
 
     now = at or utcnow()
-    seq, number, previous = next_receipt(location_id, ctx.code)
-    sale_row = {
-        "location_id": location_id, "cashier_id": user_id, "cash_session_id": ctx.session_id,
-        "client_ref": client_ref, "seq": seq, "number": number, "created_at": now,
-        "subtotal": subtotal, "discount_total": discount_total, "total": total, "paid": paid,
-        "change": change, "print_count": 0}
-    line_rows = [{"lot_id": p.item.lot_id, "product_id": p.item.product_id,
-                  "cooperative_id": p.item.cooperative_id, "quantity": p.quantity,
-                  "unit_price": p.item.unit_price, "discount": p.discount, "total": p.total,
-                  "commission_rate": p.rate} for p in priced]
-    payment_rows = [{"method": p.method, "amount": money(p.amount)} for p in payments]
-    sale_row["chain_hash"] = chain_hash(previous, sale_values(sale_row, line_rows, payment_rows))
+    sale_row, line_rows, payment_rows = sale_rows(
+        location_id=location_id, location_code=ctx.code, cashier_id=user_id,
+        session_id=ctx.session_id, client_ref=client_ref, created_at=now, priced=priced,
+        payments=payments, totals=(subtotal, discount_total, total, paid, change), print_count=0)
+    number = sale_row["number"]
     # PostgreSQL: the writes below go out in pipeline mode (models.rawsql.pipeline): one
     # round trip per read that is needed (ids, locked rows), not one per statement.
     with rawsql.pipeline():
@@ -331,6 +283,28 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
                    "refunded_quantity": Decimal(0)} for p, line_id in zip(priced, line_ids)],
         "payments": [{"method": p.method, "amount": money(p.amount)} for p in payments],
     }, True
+
+
+def sale_rows(*, location_id, location_code, cashier_id, session_id, client_ref, created_at,
+              priced, payments, totals, print_count):
+    """The rows of a sale as both tills write them — the sale (its receipt number taken from
+    the shop's counter and its chain hash over the previous sale's), its lines at their frozen
+    rates, its payments: (sale_row, line_rows, payment_rows). `totals` is (subtotal,
+    discount_total, total, paid, change)."""
+    subtotal, discount_total, total, paid, change = totals
+    seq, number, previous = next_receipt(location_id, location_code)
+    sale_row = {
+        "location_id": location_id, "cashier_id": cashier_id, "cash_session_id": session_id,
+        "client_ref": client_ref, "seq": seq, "number": number, "created_at": created_at,
+        "subtotal": subtotal, "discount_total": discount_total, "total": total, "paid": paid,
+        "change": change, "print_count": print_count}
+    line_rows = [{"lot_id": p.item.lot_id, "product_id": p.item.product_id,
+                  "cooperative_id": p.item.cooperative_id, "quantity": p.quantity,
+                  "unit_price": p.item.unit_price, "discount": p.discount, "total": p.total,
+                  "commission_rate": p.rate} for p in priced]
+    payment_rows = [{"method": p.method, "amount": money(p.amount)} for p in payments]
+    sale_row["chain_hash"] = chain_hash(previous, sale_values(sale_row, line_rows, payment_rows))
+    return sale_row, line_rows, payment_rows
 
 
 def _write_sale(sale_row, line_rows, payment_rows, priced, location_id, ctx, user_id, now):
