@@ -138,6 +138,12 @@ def run_level(port, token, shop, lots, clients, total):
             latencies.extend(mine)
             errors.extend(bad)
 
+    return _together(client, clients, barrier), latencies, errors
+
+
+def _together(client, clients, barrier):
+    """`clients` threads running `client` from the same instant (each waits at `barrier`,
+    which counts this thread too): the seconds until the last one is done."""
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
@@ -145,7 +151,7 @@ def run_level(port, token, shop, lots, clients, total):
     t0 = time.perf_counter()
     for t in threads:
         t.join()
-    return time.perf_counter() - t0, latencies, errors
+    return time.perf_counter() - t0
 
 
 def pct(values, p):
@@ -213,14 +219,8 @@ def bare_reference_concurrent(url, shop, lots, cashier, count, clients):
     def client():
         results.append(_bare_client(url, shop, lots, cashier, per_client, barrier))
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0, [x for times in results for x in times]
+    elapsed = _together(client, clients, barrier)
+    return elapsed, [x for times in results for x in times]
 
 
 def _bare_client(url, shop, lots, cashier, count, barrier=None):

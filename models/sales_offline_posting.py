@@ -139,13 +139,11 @@ def post_offline_sale(*, location_id, user_id, client_ref, lines, payments, max_
     already used by another sale (409), a device time out of limits (422). Never refuses for
     stock, a block or an expiry: those are recorded and flagged.
     """
-    from models.sales_posting import _price_lines, _settle, find_sale, sale_rows, sale_summary
+    from models.sales_posting import (_price_lines, _settle, checked_client_ref, find_sale, sale_rows,
+                                      sale_summary)
 
     now = now or utcnow()
-    client_ref = (client_ref or "").strip()
-    if not client_ref or len(client_ref) > 64:
-        raise ValidationFailed(_("A client reference (1 to 64 characters) is required."),
-                               fields={"client_ref": [_("Required.")]})
+    client_ref = checked_client_ref(client_ref)
     existing = find_sale(location_id, client_ref)
     if existing is not None:
         check_same_cart(existing, lines, client_ref)

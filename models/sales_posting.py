@@ -187,6 +187,15 @@ def _settle(total, payments):
     return cash + other, cash + other - total
 
 
+def checked_client_ref(client_ref):
+    """The till's reference of a sale, stripped: 1 to 64 characters, or 422."""
+    client_ref = (client_ref or "").strip()
+    if not client_ref or len(client_ref) > 64:
+        raise ValidationFailed(_("A client reference (1 to 64 characters) is required."),
+                               fields={"client_ref": [_("Required.")]})
+    return client_ref
+
+
 def find_sale(location_id, client_ref):
     """The id of the sale already posted with this client reference at this shop, or None."""
     row = rawsql.execute("SELECT id FROM sales WHERE location_id = :loc AND client_ref = :ref",
@@ -232,10 +241,7 @@ def post_sale(*, location_id, user_id, client_ref, lines, payments, max_discount
     over the total), DomainError 409 (no open cash session, not enough stock naming the line,
     expired lot, product without price), NotFound (not a shop).
     """
-    client_ref = (client_ref or "").strip()
-    if not client_ref or len(client_ref) > 64:
-        raise ValidationFailed(_("A client reference (1 to 64 characters) is required."),
-                               fields={"client_ref": [_("Required.")]})
+    client_ref = checked_client_ref(client_ref)
     existing = find_sale(location_id, client_ref)
     if existing is not None:
         check_same_cart(existing, lines, client_ref)
