@@ -2,12 +2,14 @@
 from flask_babel import lazy_gettext as _l
 
 from orders import bp
+from web.audit import label_values
 
 STATE_LABELS = {
     "draft": _l("Draft"), "confirmed": _l("Confirmed"), "prepared": _l("Prepared"),
     "shipped": _l("Shipped"), "ready_for_pickup": _l("Ready for pick-up"),
     "delivered": _l("Delivered"), "invoiced": _l("Invoiced"), "cancelled": _l("Cancelled"),
 }
+label_values("order", "state", STATE_LABELS)  # the audit log names them too (an order's history)
 STATE_BADGES = {"draft": "text-bg-secondary", "confirmed": "text-bg-primary",
                 "prepared": "text-bg-info", "shipped": "text-bg-warning",
                 "ready_for_pickup": "text-bg-warning", "delivered": "text-bg-success",

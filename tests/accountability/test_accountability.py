@@ -79,9 +79,9 @@ def test_changes_are_in_the_audit_log_with_before_and_after(app, auth):
     assert role.before_data["shops"] and role.after_data["shops"] == []
     # The user's page shows its own history; the audit page filters and exports it.
     page = client.get(f"/admin/users/{cashier.id}").get_data(as_text=True)
-    assert "operator" in page and "cashier" in page
+    assert "Opérateur d" in page and "Caissier" in page
     listed = client.get(f"/admin/audit?object_type=user&object_id={cashier.id}")
-    assert listed.status_code == 200 and "operator" in listed.get_data(as_text=True)
+    assert listed.status_code == 200 and "Opérateur d" in listed.get_data(as_text=True)
     csv = client.get("/admin/audit?format=csv&object_type=cooperative").get_data(as_text=True)
     assert "181 810 21211 12345678 0 12" in csv
 
@@ -328,3 +328,36 @@ def test_each_shop_chains_its_own_sales_when_shops_sell_in_turn(app):
         shops = db.session.execute(select(Sale.location_id).distinct()).scalars().all()
         assert len(shops) >= 2
         assert books_problems() == []
+
+
+def test_an_objects_history_reads_in_the_readers_language(app, auth):
+    """A product's page shows its history as a person reads it: the field's name, not its
+    column; prices with the decimal comma; a role's name; times in the platform's time."""
+    import re
+
+    from flask_babel import force_locale
+
+    from models.clock import to_local
+    from web import locale
+
+    admin = auth.headers("admin")
+    dates = product("DAT-AZ-500")
+    assert api(app, admin, "PATCH", f"/api/v1/products/{dates.id}", {"retail_price": "61.50"}).status_code == 200
+    client = auth.client_for("admin")
+    page = client.get(f"/admin/products/{dates.id}").get_data(as_text=True)
+    history = page[page.index('id="history-title"'):]
+    assert "Prix de vente" in history and "61,50" in history and "<code>retail_price" not in history
+    from models.users import User
+    cashier = db.session.execute(select(User).where(User.username == "caissier")).scalar_one()
+    client.post(f"/admin/users/{cashier.id}", data={
+        "username": "caissier", "full_name": cashier.full_name or "", "role": "operator",
+        "locale": "fr", "active": "y", "cooperative_id": "0"})
+    history = client.get(f"/admin/users/{cashier.id}").get_data(as_text=True)
+    history = history[history.index('id="history-title"'):]
+    assert "Caissier" in history and "Opérateur d" in history, history[:3000]
+    created = entries("user", cashier.id)[0]
+    if "created_at" in created.after_data:  # a creation recorded with its time: local, formatted
+        from datetime import datetime
+        with app.test_request_context(), force_locale("fr"):
+            shown = locale.moment(datetime.fromisoformat(created.after_data["created_at"]), seconds=True)
+        assert shown in history and not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+", history)

@@ -77,7 +77,7 @@ def test_admin_creates_a_list_types_prices_and_gives_it_to_a_buyer(auth):
     audit = admin.get("/admin/audit?object_type=price_list").get_data(as_text=True)
     assert "Liste de prix" in audit and f"price {HONEY}" in audit
     buyer_log = admin.get(f"/admin/audit?object_type=buyer&object_id={hotel.id}").get_data(as_text=True)
-    assert "price_list_id" in buyer_log
+    assert "Liste de prix" in buyer_log and "price_list_id" not in buyer_log
 
 
 def test_bad_prices_are_named_and_nothing_is_written(auth):
