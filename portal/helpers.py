@@ -56,7 +56,7 @@ def statement_document(cooperative_id, date_from, date_to):
     (paged_statement, one page of everything; amounts in centimes, times and figures as
     text) and the sales' and refunds' labels from the receipt numbers read with them; the
     registry labels the few other documents."""
-    from models.consignment_statements import paged_statement
+    from models.consignment_statement_pages import paged_statement
 
     stmt = paged_statement(cooperative_id, date_from, date_to, 1, None, plain=True)
     labels, others = {}, []

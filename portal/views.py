@@ -17,7 +17,8 @@ from web.scope import sees_payout_details, visible_cooperative
 from extensions import db
 from models.consignment import balance
 from models.consignment_payouts import Payout
-from models.consignment_statements import paged_statement, period_bounds, platform_timezone
+from models.consignment_statement_pages import paged_statement
+from models.consignment_statements import period_bounds, platform_timezone
 from portal import bp, queries
 from portal.charts import sales_chart_svg
 from portal.forms import PeriodForm

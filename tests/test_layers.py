@@ -46,3 +46,18 @@ def test_nothing_imports_the_factory_cli_or_demo_back():
                 if any(n.split(".")[0] in ("wsgi", "commands", "demo") for n in names):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_no_application_module_is_over_400_lines():
+    """A module that grows past 400 lines holds two things: split it along its seams (the
+    house's rule; tests, migrations and benchmarks aside)."""
+    skip = {".venv", "tests", "migrations", "bench", "node_modules", "instance"}
+    long = []
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in skip or any(p.startswith(".") for p in parts):
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > 400:
+            long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert not long, long

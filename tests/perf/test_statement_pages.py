@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from models.consignment_statements import paged_statement, statement
+from models.consignment_statement_pages import paged_statement
+from models.consignment_statements import statement
 from tests.portal.conftest import story  # noqa: F401 - the portal's consignment story
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models.consignment import ConsignmentEntry
-from models.consignment_statements import paged_statement, period_bounds
+from models.consignment_statement_pages import paged_statement
+from models.consignment_statements import period_bounds
 from models.report_summaries import cooperative_sums
 from portal import queries
 from tests.portal.conftest import loc, sell
