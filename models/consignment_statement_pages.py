@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from extensions import db
+from models import rawsql
 from models.catalogue import Product
 from models.consignment import ConsignmentEntry, balance
 from models.consignment_statements import (ENTRY_KINDS_ORDER, _cents, period_bounds, scaled_text,
@@ -19,20 +20,6 @@ from models.stock import Location, Lot
 def _from_cents(cents):
     """Integer centimes as a Decimal of scale 2."""
     return Decimal(cents).scaleb(-2)
-
-
-def _driver_rows(query):
-    """The rows of a select as the DB-API driver returns them, in the session's transaction
-    (a year's rows wrapped one by one in SQLAlchemy Rows cost a sixth of the PDF). The
-    statement's values (an id, two datetimes, constants) are written into its text."""
-    conn = db.session.connection()
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _scaled_decimal(value, memo):
@@ -87,7 +74,7 @@ def paged_statement(cooperative_id, date_from, date_to, page=1, per_page=200, pl
     query = statement_query(cooperative_id, start, end, dialect if plain else None)
     if per_page is not None:
         query = query.offset(first).limit(per_page)
-    rows = _driver_rows(query)
+    rows = rawsql.driver_rows(query)
     head = {"start": start, "end": end, "opening_cents": opening, "totals_cents": totals,
             "gross_cents": gross_sum, "commission_cents": commission_sum,
             "closing_cents": opening + sum(totals.values())}

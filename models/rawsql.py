@@ -199,6 +199,26 @@ def insert(table, rows, returning=None):
     return sorted(r[0] for r in cursor.fetchall())
 
 
+def driver_rows(query):
+    """The rows of a SQLAlchemy select as the DB-API driver returns them (tuples of the
+    driver's types), in the session's transaction: a year's statement wrapped row by row in
+    SQLAlchemy Rows cost a fifth of the answer. The select's values (internal: ids, datetimes,
+    constants) are written into its text."""
+    conn = db.session.connection()
+    return fetch_text(str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
+
+
+def fetch_text(sql):
+    """Every row of a complete SQL text (no parameters), as the driver returns them, on the
+    session's connection and in its transaction."""
+    cursor = db.session.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def in_list(name, values):
     """(":name_0, :name_1, …", {name_0: …}) for an IN list of `values` (SQLite has no arrays)."""
     values = list(values)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
+from models import rawsql
 from models.catalogue import Product
 from models.documents import document_labels
 from models.consignment import balance
@@ -56,20 +57,6 @@ def _iso(created):
     text = created if isinstance(created, str) else str(created)
     frac = text[19:]
     return f"{text[:10]}T{text[11:19]}{frac if frac.strip('.0') else ''}+00:00"
-
-
-def _driver_rows(stmt):
-    """The rows of a select as the DB-API driver returns them, in the session's transaction:
-    wrapping 60,000 rows in SQLAlchemy Rows costs a fifth of the whole answer. The statement
-    is rendered with its (internal: an id, two datetimes, constants) values inline."""
-    conn = db.session.connection()
-    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 class _Formatter:
@@ -128,7 +115,7 @@ def statement_json(cooperative_id, date_from, date_to):
     """
     start, end = period_bounds(date_from, date_to)
     opening = round(balance(cooperative_id, until=start)["balance"] * 100)
-    rows = _driver_rows(statement_query(cooperative_id, start, end))
+    rows = rawsql.driver_rows(statement_query(cooperative_id, start, end))
     # The labels the document registry gives sales and refunds (shop/document_labels.py), with the
     # receipt number joined in the query instead of looked up by tens of thousands of ids.
     fmt = _Formatter()
@@ -221,12 +208,7 @@ def keyset_rows(cooperative_id, start, end, after=None, limit=PAGE_SIZE, plain=F
         # as a timestamp): an ISO time (a signed cursor, or a row just read).
         at = after[0] if isinstance(after[0], str) else after[0].isoformat(sep=" ", timespec="microseconds")
         sql = sql.replace(_AT, "'%s'" % at.replace("'", "")).replace(_ID, str(int(after[1])))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return rawsql.fetch_text(sql)
 
 
 def statement_page_json(cooperative_id, date_from, date_to, cursor=None, limit=PAGE_SIZE):
