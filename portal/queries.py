@@ -109,6 +109,45 @@ def _till_only():
     return or_(e.document_type.is_(None), e.document_type.not_in(ORDER_DOCS))
 
 
+def _sale_filters(cooperative_id, start=None, end=None, location_id=None):
+    """The conditions of a cooperative's sale and refund entries over naive UTC bounds
+    ([start, end), None: open) and an outlet: one filter for the list, its sums and its
+    channels."""
+    e = ConsignmentEntry
+    filters = [e.cooperative_id == cooperative_id, e.kind.in_(SALE_KINDS)]
+    if start is not None:
+        filters.append(e.created_at >= start)
+    if end is not None:
+        filters.append(e.created_at < end)
+    if location_id:
+        filters.append(e.location_id == location_id)
+    return filters
+
+
+def _sums(count, gross, commission, owed):
+    """A block of sums as the pages show them: lines, gross, commission, owed."""
+    return {"lines": int(count), "gross": money(gross), "commission": money(commission),
+            "owed": money(owed)}
+
+
+ZERO_SUMS = _sums(0, 0, 0, 0)
+
+
+def _sum_columns():
+    e = ConsignmentEntry
+    return (func.count(e.id), func.coalesce(func.sum(e.gross), 0),
+            func.coalesce(func.sum(e.commission), 0), func.coalesce(func.sum(e.amount), 0))
+
+
+def _order_sums(filters):
+    """{channel: sums} of the order entries (delivered orders and their credit notes) under
+    `filters`, by the order's fulfilment: only those few entries are joined to their orders."""
+    e = ConsignmentEntry
+    query, channel = _with_order_channel(select(e.id).select_from(e))
+    query = query.with_only_columns(channel, *_sum_columns()).where(*filters, e.document_type.in_(ORDER_DOCS))
+    return {row[0]: _sums(*row[1:]) for row in db.session.execute(query.group_by(channel)).all()}
+
+
 def sales_query(cooperative_id, start=None, end=None, location_id=None, channel=None):
     """The select of sale and refund entries of a cooperative, newest first, with lot,
     product and outlet. `start`/`end` are naive UTC bounds ([start, end)); `channel` keeps
@@ -116,22 +155,16 @@ def sales_query(cooperative_id, start=None, end=None, location_id=None, channel=
     e = ConsignmentEntry
     query = (
         select(e.id, e.created_at, e.kind, e.quantity, e.gross, e.commission_rate, e.commission,
-               e.amount, e.location_id, e.document_type, e.document_id, e.lot_id,
+               e.amount, e.document_type, e.document_id, e.lot_id, e.location_id,
                Lot.code.label("lot_code"), Product.name_fr.label("product_fr"),
                Product.name_ar.label("product_ar"), Product.uom,
                Location.name_fr.label("location_fr"), Location.name_ar.label("location_ar"))
         .outerjoin(Lot, Lot.id == e.lot_id)
         .outerjoin(Product, Product.id == Lot.product_id)
         .outerjoin(Location, Location.id == e.location_id)
-        .where(e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund")))
+        .where(*_sale_filters(cooperative_id, start, end, location_id))
         .order_by(e.created_at.desc(), e.id.desc())
     )
-    if start is not None:
-        query = query.where(e.created_at >= start)
-    if end is not None:
-        query = query.where(e.created_at < end)
-    if location_id:
-        query = query.where(e.location_id == location_id)
     if channel == CHANNEL_TILL:
         query = query.where(_till_only())
     elif channel in CHANNELS:
@@ -142,28 +175,13 @@ def sales_query(cooperative_id, start=None, end=None, location_id=None, channel=
 
 def sales_by_channel(cooperative_id, start=None, end=None, location_id=None):
     """{channel: {"lines", "gross", "commission", "owed"}} over the same filter, every channel
-    listed (zero where nothing sold). The till's sums read the entries' covering index alone;
-    only the (few) order entries are joined to their orders."""
-    e = ConsignmentEntry
-    sums = (func.count(e.id), func.coalesce(func.sum(e.gross), 0),
-            func.coalesce(func.sum(e.commission), 0), func.coalesce(func.sum(e.amount), 0))
-    filters = [e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund"))]
-    if start is not None:
-        filters.append(e.created_at >= start)
-    if end is not None:
-        filters.append(e.created_at < end)
-    if location_id:
-        filters.append(e.location_id == location_id)
-    found = {CHANNEL_TILL: db.session.execute(select(*sums).where(*filters, _till_only())).one()}
-    query, channel = _with_order_channel(select(e.id).select_from(e))
-    query = query.with_only_columns(channel, *sums).where(*filters, e.document_type.in_(ORDER_DOCS))
-    for row in db.session.execute(query.group_by(channel)).all():
-        found[row[0]] = row[1:]
-    zero = (0, 0, 0, 0)
-    return {c: dict(zip(("lines", "gross", "commission", "owed"),
-                        (int((found.get(c) or zero)[0]),) + tuple(money((found.get(c) or zero)[i])
-                                                                  for i in (1, 2, 3))))
-            for c in CHANNELS}
+    listed (zero where nothing sold), read from the entries themselves (the reference the
+    summary-based `sales_page_sums` is tested against). The till's sums read the entries'
+    covering index alone; only the (few) order entries are joined to their orders."""
+    filters = _sale_filters(cooperative_id, start, end, location_id)
+    found = {**dict.fromkeys(CHANNELS, ZERO_SUMS), **_order_sums(filters)}
+    found[CHANNEL_TILL] = _sums(*db.session.execute(select(*_sum_columns()).where(*filters, _till_only())).one())
+    return {c: dict(found[c]) for c in CHANNELS}
 
 
 def entry_channels(rows):
@@ -180,76 +198,33 @@ def entry_channels(rows):
             for r in rows}
 
 
-def sales_totals(cooperative_id, start=None, end=None, location_id=None, channel=None):
-    """Sums over the same filter: lines, gross, commission, owed (refunds net off). Without a
-    filter, from the monthly summary (models/report_summaries.py: kept with every entry,
-    proven equal to the ledger by integrity-check): a few thousand rows, not a year's entries."""
-    if channel:
-        by_channel = sales_by_channel(cooperative_id, start, end, location_id)
-        return by_channel.get(channel) or {"lines": 0, "gross": money(0), "commission": money(0),
-                                           "owed": money(0)}
-    if start is None and end is None and not location_id:
-        m = ConsignmentMonthly
-        count, gross, commission, owed = db.session.execute(
-            select(func.coalesce(func.sum(m.entries), 0), func.coalesce(func.sum(m.gross), 0),
-                   func.coalesce(func.sum(m.commission), 0), func.coalesce(func.sum(m.amount), 0))
-            .where(m.cooperative_id == cooperative_id, m.kind.in_(("sale", "refund")))).one()
-        return {"lines": int(count), "gross": money(gross), "commission": money(commission),
-                "owed": money(owed)}
-    e = ConsignmentEntry
-    query = (select(func.count(e.id), func.coalesce(func.sum(e.gross), 0),
-                    func.coalesce(func.sum(e.commission), 0), func.coalesce(func.sum(e.amount), 0))
-             .where(e.cooperative_id == cooperative_id, e.kind.in_(("sale", "refund"))))
-    if start is not None:
-        query = query.where(e.created_at >= start)
-    if end is not None:
-        query = query.where(e.created_at < end)
-    if location_id:
-        query = query.where(e.location_id == location_id)
-    count, gross, commission, owed = db.session.execute(query).one()
-    return {"lines": count, "gross": money(gross), "commission": money(commission),
-            "owed": money(owed)}
-
-
-ZERO_SUMS = {"lines": 0, "gross": money(0), "commission": money(0), "owed": money(0)}
+def sales_totals(cooperative_id):
+    """A cooperative's sales since the start: lines, gross, commission, owed (refunds net
+    off), from the monthly summary (models/report_summaries.py: kept with every entry, proven
+    equal to the ledger by integrity-check): a few thousand rows, not a year's entries."""
+    m = ConsignmentMonthly
+    return _sums(*db.session.execute(
+        select(func.coalesce(func.sum(m.entries), 0), func.coalesce(func.sum(m.gross), 0),
+               func.coalesce(func.sum(m.commission), 0), func.coalesce(func.sum(m.amount), 0))
+        .where(m.cooperative_id == cooperative_id, m.kind.in_(SALE_KINDS))).one())
 
 
 def sales_page_sums(cooperative_id, date_from=None, date_to=None, start=None, end=None, location_id=None):
-    """(totals, by channel) of the sales page: the same figures as `sales_totals` and
-    `sales_by_channel` over the local days [date_from, date_to] (None: open; `start`/`end`
-    the same days as naive UTC bounds, as `sales_query` takes them) and an outlet,
-    read from the summary tables: the whole filter's sums from consignment_monthly / _daily,
-    the (few) order entries' by channel from the entries joined to their orders, and the
-    till's as the rest. A year of a busy cooperative is 60,000 entries; this reads hundreds
-    of summary rows and the order entries' index."""
+    """(totals, by channel) of the sales page: the same figures as `sales_by_channel` over
+    the local days [date_from, date_to] (None: open; `start`/`end` the same days as naive UTC
+    bounds, as `sales_query` takes them) and an outlet, read from the summary tables: the
+    whole filter's sums from consignment_monthly / _daily, the (few) order entries' by channel
+    from the entries joined to their orders, and the till's as the rest. A year of a busy
+    cooperative is 60,000 entries; this reads hundreds of summary rows and the order entries'
+    index."""
     sums = cooperative_sums(cooperative_id, date_from, date_to, SALE_KINDS, location_id)
     totals = {"lines": sum(s["entries"] for s in sums.values()),
               "gross": money(sum((s["gross"] for s in sums.values()), Decimal(0))),
               "commission": money(sum((s["commission"] for s in sums.values()), Decimal(0))),
               "owed": money(sum((s["amount"] for s in sums.values()), Decimal(0)))}
-    e = ConsignmentEntry
-    filters = [e.cooperative_id == cooperative_id, e.kind.in_(SALE_KINDS),
-               e.document_type.in_(ORDER_DOCS)]
-    if start is not None:
-        filters.append(e.created_at >= start)
-    if end is not None:
-        filters.append(e.created_at < end)
-    if location_id:
-        filters.append(e.location_id == location_id)
-    query, channel = _with_order_channel(select(e.id).select_from(e))
-    query = query.with_only_columns(channel, func.count(e.id), func.coalesce(func.sum(e.gross), 0),
-                                    func.coalesce(func.sum(e.commission), 0),
-                                    func.coalesce(func.sum(e.amount), 0)).where(*filters)
-    by_channel = {c: dict(ZERO_SUMS) for c in CHANNELS}
-    till = dict(totals)
-    for name, count, gross, commission, owed in db.session.execute(query.group_by(channel)).all():
-        row = {"lines": int(count), "gross": money(gross), "commission": money(commission),
-               "owed": money(owed)}
-        if name in by_channel:
-            by_channel[name] = row
-        for k in till:
-            till[k] -= row[k]
-    by_channel[CHANNEL_TILL] = till
+    orders = _order_sums(_sale_filters(cooperative_id, start, end, location_id))
+    by_channel = {c: dict(orders.get(c, ZERO_SUMS)) for c in CHANNELS}
+    by_channel[CHANNEL_TILL] = {k: totals[k] - sum(row[k] for row in orders.values()) for k in totals}
     return totals, by_channel
 
 
@@ -286,7 +261,7 @@ def sales_by_month_and_outlet(cooperative_id, months=12, today=None):
     m = ConsignmentMonthly
     rows = db.session.execute(
         select(m.day, m.location_id, func.sum(m.gross).label("gross"))
-        .where(m.cooperative_id == cooperative_id, m.kind.in_(("sale", "refund")), m.day >= first)
+        .where(m.cooperative_id == cooperative_id, m.kind.in_(SALE_KINDS), m.day >= first)
         .group_by(m.day, m.location_id)
     ).all()
     names = dict(db.session.execute(select(Location.id, Location.name_fr).where(
