@@ -15,7 +15,7 @@ The JSON API does not use this module: it stays dot-only and RFC 3339.
 import re
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -315,14 +315,13 @@ def _signed_for_pages(format_number):
     left-to-right mark, as CLDR writes ar-MA's minus sign ("\u200e-"), so the browser shows
     "-6,00" and not "6,00-" (the mark makes the digits and the sign one left-to-right run).
     Pages only: PDFs shape their own runs, CSV cells are numbers."""
+    @wraps(format_number)
     def page_number(value, lang=None, *args, **kwargs):
         text = format_number(value, lang, *args, **kwargs)
         if text and text[0] == "-" and (lang or language()) == "ar":
             return LRM + text
         return text
 
-    page_number.__name__ = format_number.__name__
-    page_number.__doc__ = format_number.__doc__
     return page_number
 
 
